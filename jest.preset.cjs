@@ -1,0 +1,46 @@
+// Shared Jest set-up. Three tiers, named by file suffix:
+//   unit  *.spec.ts      fast, no I/O                 (nx run-many -t test)
+//   int   *.int-spec.ts  real Postgres, Redis, Kafka  (nx run-many -t test:int)
+//   e2e   *.e2e-spec.ts  built services as processes  (nx run-many -t test:e2e)
+// @swc/jest transpiles (decorator metadata on, for Nest DI); types are checked by the typecheck target.
+const path = require('node:path');
+
+const globalSetup = path.join(__dirname, 'libs/testing/src/jest-global-setup.ts');
+
+const tiers = {
+  unit: { testMatch: ['<rootDir>/**/*.spec.ts'], testTimeout: 10_000 },
+  int: { testMatch: ['<rootDir>/**/*.int-spec.ts'], testTimeout: 120_000, globalSetup },
+  e2e: { testMatch: ['<rootDir>/**/*.e2e-spec.ts'], testTimeout: 180_000, globalSetup },
+};
+
+/** @param {string} projectDir @param {'unit'|'int'|'e2e'} tier */
+function jestConfig(projectDir, tier) {
+  const name = path.basename(projectDir);
+  return {
+    displayName: `${name}:${tier}`,
+    rootDir: projectDir,
+    testEnvironment: 'node',
+    ...tiers[tier],
+    testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    resolver: '@nx/jest/plugins/resolver',
+    moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+    transform: {
+      '^.+\\.(ts|js|mjs)$': [
+        '@swc/jest',
+        {
+          jsc: {
+            parser: { syntax: 'typescript', decorators: true },
+            transform: { legacyDecorator: true, decoratorMetadata: true },
+            target: 'es2022',
+            keepClassNames: true,
+          },
+          module: { type: 'commonjs' },
+        },
+      ],
+    },
+    // jose 6 ships ESM only; let @swc/jest transform it.
+    transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  };
+}
+
+module.exports = { jestConfig };

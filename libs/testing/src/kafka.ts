@@ -1,0 +1,60 @@
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+import { testInfra } from './infra';
+
+export function testKafka(clientId = 'lienthong-test'): Kafka {
+  return new Kafka({ clientId, brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING });
+}
+
+/** Creates topics (explicitly: the broker's auto-create is off) and waits for their leaders. */
+export async function createTestTopics(names: readonly string[], partitions = 3): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: names.map((topic) => ({ topic, numPartitions: partitions })),
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTestTopics(names: readonly string[]): Promise<void> {
+  const admin: Admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [...names] });
+  } catch {
+    // Best effort: a failed clean-up must not hide the test's own result.
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface CollectedMessage {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+}
+
+/**
+ * Reads topics from the beginning with a fresh consumer group, collecting every record, so a test
+ * can assert on what actually reached the broker. Stop it with `stop()`.
+ */
+export async function collectMessages(topics: readonly string[], groupId: string) {
+  const consumer = testKafka().consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  const messages: CollectedMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      messages.push({ topic, partition, message });
+    },
+  });
+  return {
+    messages,
+    async stop() {
+      await consumer.disconnect();
+    },
+  };
+}
