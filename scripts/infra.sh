@@ -156,7 +156,7 @@ pg_up() {
 }
 
 # Each service owns a database and a role of its own (DESIGN.md: no service reads another's tables).
-SERVICES=(identity records lab consent exchange analytics)
+SERVICES=(sample identity records lab consent exchange analytics)
 pg_provision() {
   local svc
   for svc in "${SERVICES[@]}"; do

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { defineEvent } from '../event-definition';
+import { Topics } from '../topics';
+
+/**
+ * identity-service events. Payloads never carry a CCCD or any other identifier value, nor names:
+ * subscribers learn *that* a patient exists at a facility under a local id, and coarse
+ * demographics for aggregates. Identifier values stay in identity-service (encrypted).
+ */
+
+export const facilityCodeSchema = z.string().regex(/^[0-9A-Z]{5}$/, 'facility code is 5 characters (MA_CSKCB)');
+export const enterprisePatientIdSchema = z.uuid();
+export const localPatientIdSchema = z.string().min(1).max(100);
+export const sexSchema = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+
+const facilityLink = z.object({ facilityCode: facilityCodeSchema, localId: localPatientIdSchema });
+
+/** How a registration was resolved to an enterprise patient id. */
+export const matchOutcomeSchema = z.enum(['linked', 'review', 'created']);
+export const linkMethodSchema = z.enum(['cccd', 'probabilistic', 'review-confirmed', 'local-id']);
+
+export const PatientRegisteredV1 = defineEvent({
+  type: 'vn.lienthong.identity.patient.registered',
+  topic: Topics.identityPatientV1,
+  schema: z.object({
+    enterprisePatientId: enterprisePatientIdSchema,
+    facilityCode: facilityCodeSchema,
+    localId: localPatientIdSchema,
+    outcome: matchOutcomeSchema,
+    sex: sexSchema,
+    birthYear: z.number().int().min(1880).max(2200).nullable(),
+    provinceCode: z.string().regex(/^[0-9]{2}$/).nullable(),
+    identifierSystems: z.array(z.enum(['cccd', 'cmnd', 'passport', 'eid', 'bhyt'])),
+  }),
+  keyOf: (d) => d.enterprisePatientId,
+});
+
+export const PatientUpdatedV1 = defineEvent({
+  type: 'vn.lienthong.identity.patient.updated',
+  topic: Topics.identityPatientV1,
+  schema: z.object({
+    enterprisePatientId: enterprisePatientIdSchema,
+    facilityCode: facilityCodeSchema,
+    localId: localPatientIdSchema,
+    changedFields: z.array(z.string()).min(1),
+  }),
+  keyOf: (d) => d.enterprisePatientId,
+});
+
+export const PatientLinkedV1 = defineEvent({
+  type: 'vn.lienthong.identity.patient.linked',
+  topic: Topics.identityPatientV1,
+  schema: z.object({
+    enterprisePatientId: enterprisePatientIdSchema,
+    facilityCode: facilityCodeSchema,
+    localId: localPatientIdSchema,
+    method: linkMethodSchema,
+    /** Match weight for probabilistic links; null for deterministic ones. */
+    score: z.number().nullable(),
+  }),
+  keyOf: (d) => d.enterprisePatientId,
+});
+
+export const PatientMergedV1 = defineEvent({
+  type: 'vn.lienthong.identity.patient.merged',
+  topic: Topics.identityPatientV1,
+  schema: z.object({
+    mergeId: z.uuid(),
+    survivorId: enterprisePatientIdSchema,
+    mergedId: enterprisePatientIdSchema,
+    movedLinks: z.array(facilityLink),
+  }),
+  keyOf: (d) => d.survivorId,
+});
+
+export const PatientUnmergedV1 = defineEvent({
+  type: 'vn.lienthong.identity.patient.unmerged',
+  topic: Topics.identityPatientV1,
+  schema: z.object({
+    mergeId: z.uuid(),
+    survivorId: enterprisePatientIdSchema,
+    restoredId: enterprisePatientIdSchema,
+    restoredLinks: z.array(facilityLink),
+  }),
+  keyOf: (d) => d.survivorId,
+});
+
+export const facilityLevelSchema = z.enum(['initial', 'basic', 'specialised']);
+export const historicalTierSchema = z.enum(['commune', 'district', 'provincial', 'central']);
+/** Decision 2429/QĐ-BYT lab quality rating. */
+export const labQualityLevelSchema = z.enum(['unrated', '1', '2', '3', '4', '5']);
+
+export const FacilityChangedV1 = defineEvent({
+  type: 'vn.lienthong.identity.facility.changed',
+  topic: Topics.identityFacilityV1,
+  schema: z.object({
+    code: facilityCodeSchema,
+    name: z.string().min(1),
+    provinceCode: z.string().regex(/^[0-9]{2}$/),
+    level: facilityLevelSchema,
+    historicalTier: historicalTierSchema,
+    labQualityLevel: labQualityLevelSchema,
+    /** Test codes (MoH indicator or LOINC) covered by ISO 15189 accreditation. */
+    iso15189Scope: z.array(z.string()),
+    /** A facility whose mere involvement reveals sensitive data (HIV clinic, mental hospital). */
+    sensitive: z.boolean(),
+    validFrom: z.iso.date(),
+    validTo: z.iso.date().nullable(),
+    version: z.number().int().positive(),
+  }),
+  keyOf: (d) => d.code,
+});
+
+export const IDENTITY_PATIENT_EVENTS = [
+  PatientRegisteredV1,
+  PatientUpdatedV1,
+  PatientLinkedV1,
+  PatientMergedV1,
+  PatientUnmergedV1,
+] as const;
+export const IDENTITY_FACILITY_EVENTS = [FacilityChangedV1] as const;
