@@ -1,0 +1,75 @@
+import { BIRTH_REGISTRATION_PROVINCES } from './birth-registration-codes';
+import { invalid, valid, type Validated } from './validation-result';
+
+export type FacilityCodeRule = 'format' | 'province-code';
+
+export interface ParsedFacilityCode {
+  readonly value: string;
+  /** Pre-07/2025 province code (the 63-province numbering); codes were issued before the merger. */
+  readonly formerProvinceCode: string;
+  readonly formerProvinceName: string;
+  /** Meaning unpublished; kept opaque. */
+  readonly suffix: string;
+  /** Province + "000": the temporary-card convention, not a real facility. */
+  readonly isProvincePlaceholder: boolean;
+}
+
+/**
+ * MA_CSKCB: 5 characters, first two the (old) province code. Facility codes are time-versioned by
+ * the insurer, so this only checks shape; existence is a registry lookup, not a format rule.
+ */
+export function parseFacilityCode(input: string): Validated<ParsedFacilityCode, FacilityCodeRule> {
+  const value = input.trim();
+  if (!/^[0-9]{2}[0-9A-Z]{3}$/.test(value)) {
+    return invalid({ rule: 'format', message: 'facility code must be 5 characters, first 2 digits' });
+  }
+  const formerProvinceCode = value.slice(0, 2);
+  const formerProvinceName = BIRTH_REGISTRATION_PROVINCES[`0${formerProvinceCode}`];
+  if (formerProvinceName === undefined) {
+    return invalid({
+      rule: 'province-code',
+      message: `unknown province code ${formerProvinceCode} in facility code`,
+    });
+  }
+  return valid({
+    value,
+    formerProvinceCode,
+    formerProvinceName,
+    suffix: value.slice(2),
+    isProvincePlaceholder: value.slice(2) === '000',
+  });
+}
+
+/** Levels of care under Law 15/2023. */
+export const FACILITY_LEVELS = ['initial', 'basic', 'specialised'] as const;
+export type FacilityLevel = (typeof FACILITY_LEVELS)[number];
+
+/**
+ * Pre-2023 tiers. Still used by insurance rules and by people ("district hospital"); a facility
+ * carries one as an attribute, never as a position in an administrative tree (districts are gone).
+ */
+export const HISTORICAL_TIERS = ['commune', 'district', 'provincial', 'central'] as const;
+export type HistoricalTier = (typeof HISTORICAL_TIERS)[number];
+
+/** Laboratory quality level under Decision 2429/QĐ-BYT. */
+export type LabQualityLevel = 'unrated' | 1 | 2 | 3 | 4 | 5;
+export const LAB_QUALITY_LEVELS: readonly LabQualityLevel[] = ['unrated', 1, 2, 3, 4, 5];
+
+export function isFacilityLevel(value: string): value is FacilityLevel {
+  return (FACILITY_LEVELS as readonly string[]).includes(value);
+}
+
+export function isHistoricalTier(value: string): value is HistoricalTier {
+  return (HISTORICAL_TIERS as readonly string[]).includes(value);
+}
+
+export function parseLabQualityLevel(value: string | number): LabQualityLevel | undefined {
+  if (value === 'unrated' || value === 0 || value === '0') return 'unrated';
+  const n = typeof value === 'number' ? value : Number(value);
+  return n === 1 || n === 2 || n === 3 || n === 4 || n === 5 ? n : undefined;
+}
+
+/** Numeric rank for comparisons; unrated ranks below level 1. */
+export function labQualityRank(level: LabQualityLevel): number {
+  return level === 'unrated' ? 0 : level;
+}
