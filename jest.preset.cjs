@@ -38,8 +38,9 @@ function jestConfig(projectDir, tier) {
         },
       ],
     },
-    // jose 6 ships ESM only; let @swc/jest transform it.
-    transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+    // ESM-only packages @swc/jest must transform: jose 6, and content-disposition (required by
+    // @fastify/static, which Swagger UI loads in every in-process app test).
+    transformIgnorePatterns: ['/node_modules/(?!(jose|content-disposition)/)'],
   };
 }
 

@@ -2,3 +2,5 @@ export * from './database';
 export * from './eventually';
 export * from './infra';
 export * from './kafka';
+export * from './jwt';
+export * from './process';

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
+import { CENSOR, maskIdentifiers, REDACT_PATHS, scrubbingDestination } from './redaction';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * The request id: the caller's `X-Request-Id` when it is a sane token (it is echoed into logs, so no
+ * free text), else a new UUID. Stored on the raw request so Fastify and pino-http agree on it.
+ */
+export function requestIdFor(req: IncomingMessage & { id?: unknown }): string {
+  if (typeof req.id === 'string') return req.id;
+  const header = req.headers[REQUEST_ID_HEADER];
+  const candidate = Array.isArray(header) ? header[0] : header;
+  const id = candidate && SAFE_REQUEST_ID.test(candidate) ? candidate : randomUUID();
+  req.id = id;
+  return id;
+}
+
+/** Base pino options shared by the HTTP logger and any standalone logger (workers, CLIs, tests). */
+export function loggerOptions(service: string, level: string): LoggerOptions {
+  return {
+    level,
+    base: { service },
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: [...REDACT_PATHS], censor: CENSOR },
+    formatters: { level: (label) => ({ level: label }) },
+  };
+}
+
+/** A plain pino logger with the same redaction, for code outside Nest. */
+export function createLogger(service: string, level = 'info', destination: DestinationStream = pino.destination(1)) {
+  return pino(loggerOptions(service, level), scrubbingDestination(destination));
+}
+
+const QUIET_ROUTES = /^\/(health\/(live|ready)|metrics)(\?|$)/;
+
+export function pinoHttpOptions(service: string, level: string): PinoHttpOptions {
+  return {
+    ...loggerOptions(service, level),
+    genReqId: (req) => requestIdFor(req),
+    // Probes and scrapes every few seconds would drown everything else.
+    autoLogging: { ignore: (req) => QUIET_ROUTES.test(req.url ?? '') },
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    serializers: {
+      // Only what helps debugging; no headers or bodies. The path may carry an identifier: masked.
+      req: (req: IncomingMessage & { id?: unknown }) => ({
+        id: req.id,
+        method: req.method,
+        url: maskIdentifiers(req.url ?? ''),
+        purposeOfUse: req.headers?.['x-purpose-of-use'],
+      }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { Writable } from 'node:stream';
+import { createLogger } from './logger';
+import { maskIdentifiers, scrubLogLine } from './redaction';
+
+const CCCD = '079123456789';
+const CMND = '023456789';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, stream: { write: (s: string) => stream.write(s) } };
+}
+
+describe('log redaction', () => {
+  it('never lets a CCCD reach the output, however it is logged', () => {
+    const { lines, stream } = capture();
+    const logger = createLogger('test', 'info', stream);
+    logger.info(`looking up ${CCCD}`);
+    logger.info({ cccd: CCCD, soCccd: CCCD, SO_CCCD: CCCD }, 'structured');
+    logger.info({ req: { body: { patient: { identifiers: [{ system: 'cccd', value: CCCD }] } } } }, 'nested');
+    logger.info({ note: `free text with ${CCCD} inside`, numeric: 79123456789 * 10 + 1, cmnd: Number(CMND) });
+    logger.error({ err: new Error(`duplicate key (cccd)=(${CCCD})`) }, 'insert failed');
+    logger.info({ [CCCD]: 'as a key' });
+    logger.info({ url: `/v1/patients/by-cccd/${CCCD}?old=${CMND}` });
+    logger.info({ req: { url: `/v1/patients?identifier=cccd%7C${CCCD}&localId=BN${CCCD}` } }, 'url-encoded query');
+    logger.info({ req: { headers: { authorization: 'Bearer abc.def.ghi', cookie: 's=1' } } }, 'headers');
+    const output = lines.join('');
+    expect(lines).toHaveLength(9);
+    expect(output).not.toContain(CCCD);
+    expect(output).not.toContain(CMND);
+    expect(output).not.toContain('791234567891');
+    expect(output).not.toContain('abc.def.ghi');
+    // Every line is still valid JSON after scrubbing.
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('redacts known fields by path even when they do not look like an identifier', () => {
+    const { lines, stream } = capture();
+    createLogger('test', 'info', stream).info({ patient: { phone: '+84 91 234 5678', fullName: 'Nguyễn Văn A', bhyt: 'DN4790123456789' } });
+    const logged = JSON.parse(lines[0] ?? '{}') as { patient: Record<string, string> };
+    expect(logged.patient).toEqual({ phone: '[REDACTED]', fullName: '[REDACTED]', bhyt: '[REDACTED]' });
+  });
+
+  it('masks identifier-shaped numbers only', () => {
+    expect(maskIdentifiers(`cccd ${CCCD}, cmnd ${CMND}, bhyt DN4790123456789, phone 0912345678`)).toBe(
+      'cccd [REDACTED], cmnd [REDACTED], bhyt [REDACTED], phone [REDACTED]',
+    );
+    // Epoch milliseconds (13 digits), short numbers and UUIDs are left alone.
+    expect(maskIdentifiers('t=1764115200000 n=12345 0191b2c4-79e1-7000-8000-000000000000 0191b2c4-79e1-7000-8000-079123456789')).toBe(
+      't=1764115200000 n=12345 0191b2c4-79e1-7000-8000-000000000000 0191b2c4-79e1-7000-8000-079123456789',
+    );
+    // A CCCD glued to letters (URL-encoded separator, a local id built from it) is still a CCCD.
+    expect(maskIdentifiers(`identifier=cccd%7C${CCCD} id=BN${CCCD}x`)).toBe('identifier=cccd%7C[REDACTED] id=BN[REDACTED]x');
+  });
+
+  it('keeps lines without candidates byte-identical', () => {
+    const line = '{"level":"info","time":1764115200000,"msg":"ok"}\n';
+    expect(scrubLogLine(line)).toBe(line);
+  });
+});

@@ -1,0 +1,55 @@
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+
+export interface TestTokenClaims {
+  /** 5-character facility code (MA_CSKCB). */
+  readonly facility?: string;
+  /** Space-separated SMART scopes, e.g. `system/Patient.rs`. */
+  readonly scope?: string;
+  readonly sub?: string;
+  /** Lifetime in seconds; negative for an already expired token. */
+  readonly ttlSeconds?: number;
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly extra?: Record<string, unknown>;
+}
+
+export interface TestIssuer {
+  /** SPKI PEM, for AUTH_PUBLIC_KEY. */
+  readonly publicKeyPem: string;
+  readonly issuer: string;
+  readonly audience: string;
+  sign(claims?: TestTokenClaims): Promise<string>;
+}
+
+/**
+ * A throwaway ES256 issuer for tests: pass `publicKeyPem`, `issuer` and `audience` to the service as
+ * AUTH_PUBLIC_KEY / AUTH_ISSUER / AUTH_AUDIENCE and sign whatever token a test needs.
+ */
+export function createTestIssuer(options: { issuer?: string; audience?: string } = {}): TestIssuer {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const issuer = options.issuer ?? 'https://auth.lienthong.test';
+  const audience = options.audience ?? 'lienthong';
+  return {
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    issuer,
+    audience,
+    sign: (claims = {}) => signTestToken(privateKey, { issuer, audience, ...claims }),
+  };
+}
+
+async function signTestToken(key: KeyObject, claims: TestTokenClaims): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const payload: Record<string, unknown> = { ...claims.extra };
+  if (claims.facility !== undefined) payload['facility'] = claims.facility;
+  if (claims.scope !== undefined) payload['scope'] = claims.scope;
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+    .setIssuer(claims.issuer ?? 'https://auth.lienthong.test')
+    .setAudience(claims.audience ?? 'lienthong')
+    .setSubject(claims.sub ?? 'test-client')
+    .setJti(randomUUID())
+    .setIssuedAt(now)
+    .setExpirationTime(now + (claims.ttlSeconds ?? 300))
+    .sign(key);
+}
