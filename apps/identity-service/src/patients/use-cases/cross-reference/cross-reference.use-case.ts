@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { type Actor } from '../../domain/actor';
+import { PatientError, PatientErrorCode } from '../../domain/patient-error';
+import { disclosableLinks } from '../../visibility/link-disclosure';
+import { SearchPatientsUseCase, type PatientSearch } from '../search-patients/search-patients.use-case';
+
+export interface CrossReference {
+  readonly enterprisePatientId: string;
+  /** Local ids at each facility the caller may learn about (sensitive facilities hidden). */
+  readonly links: readonly { facilityCode: string; localId: string }[];
+}
+
+/**
+ * IHE PIXm: given one identifier of a patient, which ids does each facility hold? Cross-facility
+ * knowledge, so it needs the cross-reference scope; the search it runs is audited.
+ */
+@Injectable()
+export class CrossReferenceUseCase {
+  constructor(private readonly search: SearchPatientsUseCase) {}
+
+  async execute(actor: Actor, source: PatientSearch, targetFacility?: string): Promise<CrossReference[]> {
+    if (!actor.canCrossReference) {
+      throw new PatientError(PatientErrorCode.CrossFacilityForbidden, 'cross-referencing identifiers needs the cross-reference scope');
+    }
+    const { resolved } = await this.search.execute(actor, source);
+    return resolved.map((r) => ({
+      enterprisePatientId: r.facts.patient.id,
+      links: disclosableLinks(r.facts.links, { actor, sensitiveFacilities: r.sensitiveFacilities })
+        .filter((l) => targetFacility === undefined || l.facilityCode === targetFacility)
+        .map((l) => ({ facilityCode: l.facilityCode, localId: l.localId })),
+    }));
+  }
+}

@@ -1,0 +1,29 @@
+import { FacilityEntity, FacilityHistoryEntity } from '../facilities/facility.entity';
+import { CreateFacilities1764115200000 } from '../facilities/migrations/1764115200000-create-facilities';
+import { CreateOutbox1795600000000 } from '@lienthong/messaging';
+import { AuditLogEntity } from './entities/audit-log.entity';
+import { FacilityLinkEntity } from './entities/facility-link.entity';
+import { IdempotencyKeyEntity } from './entities/idempotency-key.entity';
+import { MergeEntity } from './entities/merge.entity';
+import { PatientBlockingKeyEntity } from './entities/patient-blocking-key.entity';
+import { PatientIdentifierEntity } from './entities/patient-identifier.entity';
+import { PatientEntity } from './entities/patient.entity';
+import { ReviewItemEntity } from './entities/review-item.entity';
+import { CreatePatientIndex1764201600000 } from './migrations/1764201600000-create-patient-index';
+
+/** Every entity of the service's schema (the migration check compares these with the database). */
+export const IDENTITY_ENTITIES = [
+  FacilityEntity,
+  FacilityHistoryEntity,
+  PatientEntity,
+  PatientIdentifierEntity,
+  FacilityLinkEntity,
+  ReviewItemEntity,
+  MergeEntity,
+  AuditLogEntity,
+  IdempotencyKeyEntity,
+  PatientBlockingKeyEntity,
+];
+
+/** Migrations by class, in order. Run once per deploy (`migration:run`), not by every replica. */
+export const IDENTITY_MIGRATIONS = [CreateFacilities1764115200000, CreatePatientIndex1764201600000, CreateOutbox1795600000000];

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `npm start`: the whole platform on this machine, without Docker.
+#   1. dependencies (npm ci when needed) and infrastructure (Kafka, Postgres, Redis)
+#   2. topics from the registry, a development signing key
+#   3. every service built by Nx and started from its build output with plain node
+#   4. a realistic demo: a synthetic province whose hospitals register their patients
+# Ctrl-C stops the services (infrastructure keeps running: `npm run infra:down` stops Kafka).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true KAFKAJS_NO_PARTITIONER_WARNING=1
+RUN_DIR="$ROOT/tmp/run"
+mkdir -p "$RUN_DIR"
+
+# name:port — the services `npm start` runs (DESIGN.md default ports).
+SERVICES=(identity-service:3001)
+
+log() { printf '[start] %s\n' "$*" >&2; }
+
+bash scripts/ensure-deps.sh
+bash scripts/infra.sh up
+node scripts/run-ts.cjs scripts/provision-topics.ts
+node scripts/token.cjs --facility 01901 --scope system/Patient.r >/dev/null # creates .infra/dev-auth once
+
+names=(); for s in "${SERVICES[@]}"; do names+=("${s%%:*}"); done
+log "building ${names[*]}"
+npx nx run-many -t build -p "${names[@]}" --outputStyle=static >"$RUN_DIR/build.log" 2>&1 \
+  || { tail -40 "$RUN_DIR/build.log" >&2; exit 1; }
+
+pids=()
+stop() {
+  log "stopping services"
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop EXIT INT TERM
+
+for s in "${SERVICES[@]}"; do
+  name=${s%%:*} port=${s##*:}
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    log "port $port is taken: is $name already running? (stop it, or free the port)"; exit 1
+  fi
+  env_file="apps/$name/local.env"
+  (
+    set -a; [ -f "$env_file" ] && . "$env_file"; set +a
+    export PORT="$port"
+    exec node "dist/apps/$name/main.js"
+  ) >"$RUN_DIR/$name.log" 2>&1 &
+  pids+=($!)
+  log "$name: pid $!, http://127.0.0.1:$port (logs: tmp/run/$name.log)"
+done
+
+for s in "${SERVICES[@]}"; do
+  name=${s%%:*} port=${s##*:}
+  deadline=$((SECONDS + 60))
+  until curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then log "$name did not become ready; last log lines:"; tail -30 "$RUN_DIR/$name.log" >&2; exit 1; fi
+    sleep 0.3
+  done
+  log "$name ready — OpenAPI: http://127.0.0.1:$port/docs"
+done
+
+node scripts/run-ts.cjs scripts/demo.ts
+
+log "platform running. Tokens: npm run token -- --facility 79901 --scope 'system/Patient.rs'. Ctrl-C stops."
+wait
