@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { Global, Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { SERVICE_CONFIG } from '@lienthong/platform';
+import { createTestDatabase, testInfra, type TestDatabase } from '@lienthong/testing';
+import { DataSource } from 'typeorm';
+import { identityConfig } from '../src/config/identity.config';
+import { IdentityModule } from '../src/identity.module';
+import { identityDataSourceOptions } from '../src/persistence/data-source';
+import { type Actor } from '../src/patients/domain/actor';
+
+export interface IdentityTestApp {
+  readonly app: INestApplicationContext;
+  readonly db: TestDatabase;
+  readonly dataSource: DataSource;
+  close(): Promise<void>;
+}
+
+/** A fresh database with the migrations applied, and the service's module on it (no HTTP). */
+export async function createIdentityTestApp(): Promise<IdentityTestApp> {
+  const db = await createTestDatabase('identity');
+  const migrator = new DataSource(identityDataSourceOptions(db.url));
+  await migrator.initialize();
+  await migrator.runMigrations();
+  await migrator.destroy();
+  const config = identityConfig.load({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+    AUTH_PUBLIC_KEY: 'unused-in-int-tests',
+  });
+
+  @Global()
+  @Module({ providers: [{ provide: SERVICE_CONFIG, useValue: config }], exports: [SERVICE_CONFIG] })
+  class TestConfigModule {}
+
+  @Module({ imports: [TestConfigModule, IdentityModule] })
+  class TestRootModule {}
+
+  const app = await NestFactory.createApplicationContext(TestRootModule, { logger: false });
+  await app.init();
+  return {
+    app,
+    db,
+    dataSource: app.get(DataSource),
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+export function facilityActor(facilityCode: string, options: { crossRef?: boolean; subject?: string } = {}): Actor {
+  return {
+    subject: options.subject ?? `his-${facilityCode}`,
+    facilityCode,
+    purposeOfUse: 'treatment',
+    requestId: `req-${facilityCode}-${Math.random().toString(36).slice(2, 8)}`,
+    canCrossReference: options.crossRef ?? false,
+  };
+}
+
+export async function countRows(dataSource: DataSource, table: string): Promise<number> {
+  const rows: { n: string }[] = await dataSource.query(`SELECT count(*) AS n FROM ${table}`);
+  return Number(rows[0]?.n ?? 0);
+}
