@@ -20,6 +20,8 @@ const DEFAULT_ISSUER = 'https://auth.lienthong.local/dev';
 const DEFAULT_AUDIENCE = 'lienthong';
 const FACILITY = /^[0-9]{2}[0-9A-Z]{3}$/;
 const SCOPE = /^(system|user|patient)\/(\*|[A-Za-z][A-Za-z0-9]*)\.(c?r?u?d?s?|read|write|\*)$/;
+// Liên Thông platform scopes (libs/platform auth/scopes.ts), granted verbatim.
+const PLATFORM_SCOPE = /^lienthong\/[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
 
 function usage(message) {
   if (message) process.stderr.write(`token: ${message}\n`);
@@ -77,7 +79,7 @@ async function main() {
   if (!values.facility || !FACILITY.test(values.facility)) usage('--facility must be a 5-character facility code, e.g. 79001');
   if (!values.scope) usage('--scope is required, e.g. "system/Patient.rs"');
   const scopes = values.scope.split(/\s+/).filter(Boolean);
-  const bad = scopes.filter((s) => !SCOPE.test(s));
+  const bad = scopes.filter((s) => !SCOPE.test(s) && !PLATFORM_SCOPE.test(s));
   if (bad.length > 0) usage(`not SMART scopes: ${bad.join(' ')} (expected e.g. system/Patient.rs)`);
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0) usage('--ttl must be a positive number of seconds');
