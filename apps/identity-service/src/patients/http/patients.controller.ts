@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScopes } from '@lienthong/platform';
+import { RequireScopes, ZodValidationPipe } from '@lienthong/platform';
 import { Scopes, type Actor } from '../domain/actor';
 import { splitToken } from '../domain/identifier-query';
 import { PatientError, PatientErrorCode } from '../domain/patient-error';
@@ -10,6 +10,7 @@ import { RegisterPatientUseCase } from '../use-cases/register-patient/register-p
 import { SearchPatientsUseCase } from '../use-cases/search-patients/search-patients.use-case';
 import { type PatientView } from '../visibility/patient-view';
 import { Caller } from './caller.decorator';
+import { pageQuerySchema, type PageQuery } from './page-query';
 import { PatientProblemFilter } from './patient-error.mapping';
 
 @ApiTags('patients')
@@ -63,7 +64,7 @@ export class PatientsController {
   @Get(':id/audit')
   @RequireScopes(Scopes.auditRead)
   @ApiOperation({ summary: 'Audit trail of one patient, newest first.' })
-  audit(@Caller() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    return this.readAudit.execute(actor, id, { cursor, limit: Number(limit ?? 100) || 100 });
+  audit(@Caller() actor: Actor, @Param('id', new ParseUUIDPipe()) id: string, @Query(new ZodValidationPipe(pageQuerySchema(100))) page: PageQuery) {
+    return this.readAudit.execute(actor, id, page);
   }
 }

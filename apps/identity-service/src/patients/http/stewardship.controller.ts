@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseFilters } from '@nestjs/common';
-import { RequireScopes } from '@lienthong/platform';
+import { RequireScopes, ZodValidationPipe } from '@lienthong/platform';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Scopes, type Actor } from '../domain/actor';
@@ -9,6 +9,7 @@ import { DecideReviewItemUseCase } from '../use-cases/review-queue/decide-review
 import { ListReviewItemsUseCase } from '../use-cases/review-queue/list-review-items.use-case';
 import { UnmergePatientsUseCase } from '../use-cases/unmerge-patients/unmerge-patients.use-case';
 import { Caller } from './caller.decorator';
+import { pageQuerySchema, type PageQuery } from './page-query';
 import { PatientProblemFilter } from './patient-error.mapping';
 
 const mergeBody = z.object({ mergedId: z.uuid() });
@@ -28,8 +29,8 @@ export class StewardshipController {
 
   @Get('review-items')
   @ApiOperation({ summary: 'Open review items (probable duplicates), oldest first.' })
-  list(@Caller() actor: Actor, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    return this.listReview.execute(actor, { cursor, limit: Number(limit ?? 50) || 50 });
+  list(@Caller() actor: Actor, @Query(new ZodValidationPipe(pageQuerySchema(50))) page: PageQuery) {
+    return this.listReview.execute(actor, page);
   }
 
   @Post('review-items/:id/confirm')
