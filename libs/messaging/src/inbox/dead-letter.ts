@@ -1,0 +1,101 @@
+import { type IHeaders } from 'kafkajs';
+
+/**
+ * Why a message went to the dead-letter topic. Envelope, schema and unknown-type failures are
+ * permanent (retrying cannot fix the bytes); handler failures went through bounded retries first,
+ * unless the handler threw NonRetryableError.
+ */
+export type DeadLetterReason = 'envelope' | 'schema' | 'unknown-type' | 'handler-failed' | 'handler-rejected';
+
+export const DLQ_HEADERS = {
+  reason: 'dlq-reason',
+  error: 'dlq-error',
+  originalTopic: 'dlq-original-topic',
+  originalPartition: 'dlq-original-partition',
+  originalOffset: 'dlq-original-offset',
+  consumer: 'dlq-consumer',
+  failedAt: 'dlq-failed-at',
+  attempts: 'dlq-attempts',
+} as const;
+
+/** Longest `dlq-error` value; stacks and huge messages are cut so the DLQ record stays small. */
+export const DLQ_ERROR_MAX_LENGTH = 2000;
+
+/** One line a human reading the DLQ understands. */
+export function describeDeadLetterReason(reason: DeadLetterReason): string {
+  switch (reason) {
+    case 'envelope':
+      return 'not a valid CloudEvent (binary mode)';
+    case 'schema':
+      return 'data does not match the event schema';
+    case 'unknown-type':
+      return 'no handler for this event type';
+    case 'handler-failed':
+      return 'handler kept failing after the retries';
+    case 'handler-rejected':
+      return 'handler rejected the event as non-retryable';
+  }
+}
+
+/** Throw from a handler when retrying cannot help (e.g. the event references something that can never exist). */
+export class NonRetryableError extends Error {
+  override readonly name = 'NonRetryableError';
+}
+
+export function errorSummary(error: unknown, maxLength = DLQ_ERROR_MAX_LENGTH): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
+export interface DeadLetterInfo {
+  readonly reason: DeadLetterReason;
+  readonly error: unknown;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly consumer: string;
+  readonly failedAt: Date;
+  /** Handler attempts made (0 when the message never reached the handler). */
+  readonly attempts: number;
+}
+
+/**
+ * The dead-letter record's headers: the original headers untouched (CloudEvents attributes, trace
+ * context), plus why, where from and who gave up. Earlier `dlq-*` headers (a message re-driven from a
+ * DLQ that failed again) are replaced, not duplicated.
+ */
+export function deadLetterHeaders(original: IHeaders | undefined, info: DeadLetterInfo): IHeaders {
+  const dlqNames = new Set<string>(Object.values(DLQ_HEADERS));
+  const headers: IHeaders = {};
+  for (const [name, value] of Object.entries(original ?? {})) {
+    if (value !== undefined && !dlqNames.has(name)) headers[name] = value;
+  }
+  headers[DLQ_HEADERS.reason] = info.reason;
+  headers[DLQ_HEADERS.error] = errorSummary(info.error);
+  headers[DLQ_HEADERS.originalTopic] = info.topic;
+  headers[DLQ_HEADERS.originalPartition] = String(info.partition);
+  headers[DLQ_HEADERS.originalOffset] = info.offset;
+  headers[DLQ_HEADERS.consumer] = info.consumer;
+  headers[DLQ_HEADERS.failedAt] = info.failedAt.toISOString();
+  headers[DLQ_HEADERS.attempts] = String(info.attempts);
+  return headers;
+}
+
+const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * Errors that say "the database is unreachable", not "this message is bad": the consumer retries
+ * them without limit (they would otherwise send healthy messages to the DLQ during an outage).
+ * SQLSTATE classes 08 (connection), 53 (insufficient resources), 57P (shutdown / cannot connect).
+ */
+export function isTransientInfrastructureError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (TRANSIENT_NODE_CODES.has(code)) return true;
+    if (/^(08|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1-4]$/.test(code)) return true;
+  }
+  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message)) return true;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== error && isTransientInfrastructureError(cause);
+}
