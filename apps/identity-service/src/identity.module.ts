@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { OutboxWriter } from '@lienthong/messaging';
+import { MessagingModule } from '@lienthong/messaging';
 import { SERVICE_CONFIG } from '@lienthong/platform';
 import { loadIdentityKeys } from './config/identity-keys.config';
 import { type IdentityConfig } from './config/identity.config';
@@ -8,6 +8,7 @@ import { IdentifierCrypto } from './crypto/identifier-crypto';
 import { FacilitiesController } from './facilities/facilities.controller';
 import { FacilitySeeder } from './facilities/facility-seeder';
 import { UpsertFacilityUseCase } from './facilities/upsert-facility/upsert-facility.use-case';
+import { identityMessagingOptions } from './messaging/identity-messaging';
 import { identityDataSourceOptions } from './persistence/data-source';
 import { AuditWriter } from './patients/audit/audit-writer';
 import { PatientEventOutbox } from './patients/domain/patient-event-outbox.port';
@@ -16,7 +17,6 @@ import { FhirPatientController } from './patients/fhir/fhir-patient.controller';
 import { PatientsController } from './patients/http/patients.controller';
 import { StewardshipController } from './patients/http/stewardship.controller';
 import { OutboxPatientEvents } from './patients/messaging/outbox-patient-events';
-import { OutboxRelayHost } from './patients/messaging/outbox-relay.host';
 import { PatientReader } from './patients/persistence/patient-reader';
 import { PatientRepository } from './patients/persistence/patient.repository';
 import { CrossReferenceUseCase } from './patients/use-cases/cross-reference/cross-reference.use-case';
@@ -38,6 +38,7 @@ import { RegistrySensitiveFacilityPolicy, SensitiveFacilityPolicy } from './pati
       inject: [SERVICE_CONFIG],
       useFactory: (config: IdentityConfig) => identityDataSourceOptions(config.db.url),
     }),
+    MessagingModule.forRootAsync({ inject: [SERVICE_CONFIG], useFactory: identityMessagingOptions }),
   ],
   controllers: [PatientsController, StewardshipController, FhirPatientController, FacilitiesController],
   providers: [
@@ -55,11 +56,9 @@ import { RegistrySensitiveFacilityPolicy, SensitiveFacilityPolicy } from './pati
           }),
         ),
     },
-    { provide: OutboxWriter, useFactory: () => new OutboxWriter({ source: '/lienthong/identity-service' }) },
     { provide: PatientEventOutbox, useClass: OutboxPatientEvents },
     { provide: SensitiveFacilityPolicy, useClass: RegistrySensitiveFacilityPolicy },
     { provide: PatientMatcher, useFactory: () => new PatientMatcher() },
-    OutboxRelayHost,
     PatientRepository,
     PatientReader,
     AuditWriter,

@@ -164,6 +164,9 @@ describe('identity-service patients (real Postgres + Kafka)', () => {
 
   it('rejects an invalid CCCD naming the field and rule, writing nothing', async () => {
     const tables = ['patients', 'patient_identifiers', 'facility_links', 'outbox', 'audit_log', 'review_items', 'idempotency_keys'];
+    // The in-process relay deletes published outbox rows: let it drain earlier tests' events first,
+    // so a changed count can only come from this test.
+    await expectEventually(async () => expect(await countRows(t.dataSource, 'outbox')).toBe(0), { timeoutMs: 30_000 });
     const before = await Promise.all(tables.map((tb) => countRows(t.dataSource, tb)));
     const error = await register
       .execute({ actor: facilityActor(DISTRICT), body: body('D-bad', { identifiers: [{ system: 'cccd', value: '003185000001' }] }), idempotencyKey: 'bad' })

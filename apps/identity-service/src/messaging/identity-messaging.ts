@@ -1,0 +1,24 @@
+import { IDENTITY_FACILITY_EVENTS, IDENTITY_PATIENT_EVENTS, topicsWithDlq } from '@lienthong/contracts';
+import { prometheusRelayMetrics, provisionTopics, type MessagingModuleOptions } from '@lienthong/messaging';
+import { metricsRegistry } from '@lienthong/platform';
+import { Kafka, logLevel } from 'kafkajs';
+import { type IdentityConfig } from '../config/identity.config';
+
+/** The topics identity-service publishes to, with their dead-letter companions. */
+export const IDENTITY_TOPICS = topicsWithDlq([...new Set([...IDENTITY_PATIENT_EVENTS, ...IDENTITY_FACILITY_EVENTS].map((d) => d.topic))]);
+
+/**
+ * Outbox writer for the use cases and, unless IDENTITY_OUTBOX_RELAY=false, the relay in this process
+ * (one active publisher per database: the others stand by on an advisory lock). In development the
+ * topics are created first; in Kubernetes Strimzi KafkaTopic resources own them.
+ */
+export async function identityMessagingOptions(config: IdentityConfig): Promise<MessagingModuleOptions> {
+  const kafka = new Kafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, logLevel: logLevel.WARN });
+  if (config.identity.provisionTopics) await provisionTopics(kafka, IDENTITY_TOPICS, { replicationFactor: 1 });
+  return {
+    outbox: { source: '/lienthong/identity-service' },
+    ...(config.identity.relay
+      ? { relay: { postgres: config.db.url, kafka, name: 'identity-outbox', metrics: prometheusRelayMetrics(metricsRegistry, 'identity-outbox') } }
+      : {}),
+  };
+}
