@@ -34,7 +34,7 @@ if [ -f deploy/project.json ]; then
 fi
 
 # Jest prints "Tests: [N failed, ][N skipped, ]N passed, N total" per run; add them up.
-sum() { grep -hE '^Tests:' "$LOG_DIR"/*.log | grep -oE "[0-9]+ $1" | awk '{s+=$1} END {print s+0}'; }
+sum() { sed 's/\x1b\[[0-9;]*m//g' "$LOG_DIR"/*.log | grep -E '^Tests:' | grep -oE "[0-9]+ $1" | awk '{s+=$1} END {print s+0}'; }
 passed=$(sum passed); tests_failed=$(sum failed); skipped=$(sum skipped)
 
 echo
