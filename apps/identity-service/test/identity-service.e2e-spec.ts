@@ -5,16 +5,17 @@ import {
   createTestDatabase,
   createTestIssuer,
   expectEventually,
+  runNodeScript,
+  startServiceProcess,
   testInfra,
   uniqueName,
   type CollectedMessage,
+  type ProcessOutput,
+  type ServiceProcess,
   type TestDatabase,
 } from '@lienthong/testing';
 import { foldName } from '@lienthong/vn-standards';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -34,48 +35,6 @@ const PROVINCIAL = '01902';
 const PATIENT_TOPIC = Topics.identityPatientV1.name;
 const FHIR_CCCD = 'https://lienthong.vn/fhir/sid/cccd';
 const localSystem = (facility: string) => `https://lienthong.vn/fhir/sid/local/${facility}`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-interface Output {
-  stdout: string;
-  stderr: string;
-}
-
-function capture(child: ChildProcess): Output {
-  const output: Output = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString('utf8')));
-  return output;
-}
-
-/** Runs the built migrate.js to completion (it applies the migrations and exits). */
-async function migrate(env: Record<string, string>, timeoutMs = 60_000): Promise<Output> {
-  const child = spawn(process.execPath, [MIGRATE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = capture(child);
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`migrate.js did not finish within ${timeoutMs} ms:\n${output.stdout}\n${output.stderr}`));
-    }, timeoutMs);
-  });
-  try {
-    const [code] = await Promise.race([exited, deadline]);
-    if (code !== 0) throw new Error(`migrate.js exited ${String(code)}:\n${output.stdout}\n${output.stderr}`);
-    return output;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A synthetic adult with a valid CCCD, unique to this run (the serial digits come from the seed). */
 function syntheticAdult(): SyntheticPerson & { cccd: string } {
@@ -112,9 +71,9 @@ describe('identity-service (built, as a process)', () => {
   const provincialLocalId = `TN-${runTag}`;
 
   let db: TestDatabase | undefined;
-  let child: ChildProcess | undefined;
-  let output: Output = { stdout: '', stderr: '' };
-  let migrateOutput: Output = { stdout: '', stderr: '' };
+  let service: ServiceProcess | undefined;
+  let output: ProcessOutput = { stdout: '', stderr: '' };
+  let migrateOutput: ProcessOutput = { stdout: '', stderr: '' };
   let base = '';
   let collector: Awaited<ReturnType<typeof collectMessages>> | undefined;
   let enterprisePatientId = '';
@@ -150,12 +109,10 @@ describe('identity-service (built, as a process)', () => {
     expect(existsSync(MIGRATE)).toBe(true);
     db = await createTestDatabase('identity_e2e');
     const infra = testInfra();
-    const port = await freePort();
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '',
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
-      PORT: String(port),
       DATABASE_URL: db.url,
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       KAFKA_CLIENT_ID: uniqueName('identity-e2e'),
@@ -167,27 +124,18 @@ describe('identity-service (built, as a process)', () => {
       IDENTITY_SEED_FACILITIES: 'true',
       SHUTDOWN_TIMEOUT_MS: '10000',
     };
-    migrateOutput = await migrate(env);
+    migrateOutput = await runNodeScript(MIGRATE, env);
 
     // Subscribe before the service publishes anything (reads from the beginning anyway).
     collector = await collectMessages([PATIENT_TOPIC], uniqueName('identity-e2e-reader'));
 
-    child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    output = capture(child);
-    base = `http://127.0.0.1:${port}`;
-    const running = child;
-    await expectEventually(
-      async () => {
-        if (running.exitCode !== null) throw new Error(`exited early (${running.exitCode}):\n${output.stdout}\n${output.stderr}`);
-        const response = await fetch(`${base}/health/ready`);
-        if (response.status !== 200) throw new Error(`ready: ${response.status} ${await response.text()}`);
-      },
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
+    service = await startServiceProcess(MAIN, env);
+    base = service.base;
+    output = service.output;
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    service?.kill();
     await collector?.stop();
     await db?.drop();
   });
@@ -365,20 +313,10 @@ describe('identity-service (built, as a process)', () => {
   });
 
   it('on SIGTERM shuts down cleanly with exit code 0', async () => {
-    const running = child;
+    const running = service;
     if (!running) throw new Error('not running');
-    const exited = once(running, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    running.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no exit within 20 s:\n${output.stdout.slice(-3000)}\n${output.stderr.slice(-2000)}`)), 20_000);
-    });
-    try {
-      const [code, signal] = await Promise.race([exited, deadline]);
-      expect({ code, signal }).toEqual({ code: 0, signal: null });
-    } finally {
-      clearTimeout(timer);
-    }
+    expect(await running.terminate(20_000)).toBe(0);
+    expect(running.child.signalCode).toBeNull();
     expect(`${output.stdout}\n${output.stderr}`).not.toContain(CCCD);
   });
 });

@@ -1,8 +1,5 @@
-import { createTestIssuer, expectEventually, testInfra } from '@lienthong/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { createTestIssuer, expectEventually, freePort, startServiceProcess, testInfra, type ServiceProcess } from '@lienthong/testing';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -13,81 +10,25 @@ const MAIN = join(__dirname, '../../../dist/apps/sample-service/main.js');
 const CCCD = '079123456789';
 const ECHO_DELAY_MS = 800;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-interface RunningService {
-  readonly base: string;
-  readonly child: ChildProcess;
-  readonly output: { stdout: string; stderr: string };
-}
-
-/** Starts the built service with `env` on a free port and waits (polling, with a deadline) until ready. */
-async function startService(env: Record<string, string>): Promise<RunningService> {
-  const port = await freePort();
+/** The built service with the shared infrastructure plus `env`, ready (see startServiceProcess). */
+function startService(env: Record<string, string>): Promise<ServiceProcess> {
   const infra = testInfra();
-  const output = { stdout: '', stderr: '' };
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: infra.postgresAdminUrl,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      REDIS_URL: infra.redisUrl,
-      SHUTDOWN_TIMEOUT_MS: '10000',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startServiceProcess(MAIN, {
+    PATH: process.env['PATH'] ?? '',
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    DATABASE_URL: infra.postgresAdminUrl,
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    REDIS_URL: infra.redisUrl,
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    ...env,
   });
-  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const base = `http://127.0.0.1:${port}`;
-  await expectEventually(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`exited early (${child.exitCode}): ${output.stderr}`);
-      const response = await fetch(`${base}/health/ready`);
-      if (response.status !== 200) throw new Error(`ready: ${response.status} ${await response.text()}`);
-    },
-    { timeoutMs: 30_000, intervalMs: 200 },
-  );
-  return { base, child, output };
-}
-
-/** Sends SIGTERM and resolves with the exit code, failing after `timeoutMs`. */
-async function terminate(service: RunningService, timeoutMs = 15_000): Promise<number | null> {
-  const exited = once(service.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  service.child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no exit within ${timeoutMs} ms:\n${service.output.stdout.slice(-2000)}`)), timeoutMs);
-  });
-  try {
-    const [code, signal] = await Promise.race([exited, deadline]);
-    if (code !== 0) {
-      throw new Error(`exit code ${String(code)} (signal ${String(signal)}):\n${service.output.stdout.slice(-3000)}\n${service.output.stderr.slice(-2000)}`);
-    }
-    return code;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function kill(service: RunningService | undefined): void {
-  if (service && service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
 }
 
 describe('sample-service (built, as a process)', () => {
   const issuer = createTestIssuer();
-  let service: RunningService;
+  let service: ServiceProcess;
   let base: string;
   const logs = () => service.output.stdout + service.output.stderr;
 
@@ -106,7 +47,7 @@ describe('sample-service (built, as a process)', () => {
     base = service.base;
   });
 
-  afterAll(() => kill(service));
+  afterAll(() => service?.kill());
 
   it('is live and ready with Postgres, Kafka and Redis checked', async () => {
     const live = await fetch(`${base}/health/live`);
@@ -193,7 +134,7 @@ describe('sample-service (built, as a process)', () => {
     });
     // The handler logs before its delay: once the line is out, the request is inside the service.
     await expectEventually(() => expect(service.output.stdout.slice(seen)).toContain('echo for patient none'));
-    const exitCode = terminate(service);
+    const exitCode = service.terminate(15_000);
 
     const response = await inFlight;
     expect(response.status).toBe(200);
@@ -206,8 +147,8 @@ describe('sample-service (built, as a process)', () => {
 
 describe('sample-service with tracing on', () => {
   const issuer = createTestIssuer();
-  let service: RunningService | undefined;
-  afterAll(() => kill(service));
+  let service: ServiceProcess | undefined;
+  afterAll(() => service?.kill());
 
   it('starts, traces requests into the logs and still exits 0 with no collector listening', async () => {
     service = await startService({
@@ -223,6 +164,6 @@ describe('sample-service with tracing on', () => {
     // The pino instrumentation adds the active span to each log line.
     const running = service;
     await expectEventually(() => expect(running.output.stdout).toMatch(/"url":"\/v1\/whoami".*"trace_id":"[0-9a-f]{32}"|"trace_id":"[0-9a-f]{32}".*"url":"\/v1\/whoami"/));
-    expect(await terminate(service)).toBe(0);
+    expect(await service.terminate(15_000)).toBe(0);
   });
 });

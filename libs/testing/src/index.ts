@@ -4,3 +4,4 @@ export * from './infra';
 export * from './kafka';
 export * from './jwt';
 export * from './process';
+export * from './service-process';

@@ -1,7 +1,6 @@
-import { createTestIssuer, testInfra } from '@lienthong/testing';
+import { createTestIssuer, freePort, testInfra } from '@lienthong/testing';
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServer } from 'node:net';
 import { createService } from '../bootstrap/create-service';
 import type { Dependency } from '../bootstrap/platform.module';
 import { defineServiceConfig } from '../config/service-config';
@@ -10,15 +9,6 @@ import { HealthService, type ReadinessReport } from './health.service';
 @Module({})
 class EmptyModule {}
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('readiness against real Postgres, Kafka and Redis', () => {
   const infra = testInfra();
@@ -72,7 +62,7 @@ describe('readiness against real Postgres, Kafka and Redis', () => {
   });
 
   it('is 503 naming redis when Redis is down, the others still up', async () => {
-    const app = await start({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    const app = await start({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
     const { status, body } = await ready(app);
     expect(status).toBe(503);
     expect(body.status).toBe('error');
@@ -82,7 +72,7 @@ describe('readiness against real Postgres, Kafka and Redis', () => {
   });
 
   it('is 503 naming kafka when no broker answers, within the probe timeout', async () => {
-    const app = await start({ KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` }, ['kafka', 'postgres']);
+    const app = await start({ KAFKA_BROKERS: `127.0.0.1:${await freePort()}` }, ['kafka', 'postgres']);
     const started = Date.now();
     const { status, body } = await ready(app);
     expect(Date.now() - started).toBeLessThan(5_000);
