@@ -27,6 +27,15 @@ log "building ${names[*]}"
 npx nx run-many -t build -p "${names[@]}" --outputStyle=static >"$RUN_DIR/build.log" 2>&1 \
   || { tail -40 "$RUN_DIR/build.log" >&2; exit 1; }
 
+# Schema migrations, once, before any service starts (as the compose one-shots and k8s Jobs do).
+for name in "${names[@]}"; do
+  if [ -f "dist/apps/$name/migrate.js" ]; then
+    ( set -a; [ -f "apps/$name/local.env" ] && . "apps/$name/local.env"; set +a; exec node "dist/apps/$name/migrate.js" ) \
+      >"$RUN_DIR/$name.migrate.log" 2>&1 || { cat "$RUN_DIR/$name.migrate.log" >&2; log "$name: migrations failed"; exit 1; }
+    log "$name: migrations applied"
+  fi
+done
+
 pids=()
 stop() {
   log "stopping services"
