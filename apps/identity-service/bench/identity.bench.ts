@@ -2,6 +2,7 @@
  * identity-service benchmark:
  *   npm run bench -- identity [--patients 1000000] [--seconds 25] [--connections 32] [--lookups 20000]
  *                             [--lookup-seconds 10] [--seed 20251126] [--reuse] [--drop] [--profile DIR]
+ *                             [--workers N]
  *
  * 1. A dedicated database (lt_identity_bench, recreated) with the service's migrations, bulk-loaded
  *    with N synthetic patients written exactly as registration writes them (bulk-load.ts).
@@ -65,6 +66,11 @@ const REUSE = option('reuse') !== undefined;
 const DROP = option('drop') !== undefined;
 /** Writes a V8 CPU profile of the service process into this directory (where does its time go?). */
 const PROFILE_DIR = option('profile');
+/**
+ * Service processes sharing the port (Node cluster; default 1 = one process, as the numbers in
+ * docs/benchmarks.md unless said otherwise). A deployment choice, measured separately.
+ */
+const WORKERS = Math.floor(num('workers', 1));
 const DB_NAME = 'lt_identity_bench';
 const SAMPLE_SIZE = 100_000;
 const SAMPLE_FILE = join(WORKSPACE_ROOT, 'tmp', `${DB_NAME}.sample.json`);
@@ -136,7 +142,18 @@ async function startService(url: string, issuer: ReturnType<typeof createTestIss
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npx nx build identity-service\` first`);
   const port = await freePort();
   const nodeArgs = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+  // --workers N: a cluster primary forks N copies of main.js on the same port (round-robin accept);
+  // only the first seeds the facilities; SIGTERM is passed on and the primary exits with the last worker.
+  const clusterPrimary = `const cluster = require('node:cluster');
+if (cluster.isPrimary) {
+  cluster.setupPrimary({ exec: ${JSON.stringify(MAIN)}, execArgv: [] });
+  let alive = ${WORKERS};
+  for (let i = 0; i < ${WORKERS}; i += 1) cluster.fork(i === 0 ? {} : { IDENTITY_SEED_FACILITIES: 'false' });
+  cluster.on('exit', () => { alive -= 1; if (alive === 0) process.exit(0); });
+  process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.process.kill('SIGTERM'); });
+}`;
+  const entry = WORKERS > 1 ? ['-e', clusterPrimary] : [MAIN];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     env: {
       ...process.env,
       NODE_ENV: 'development',
@@ -481,6 +498,7 @@ async function main(): Promise<void> {
     const out: string[] = [];
     out.push('');
     out.push(`identity-service benchmark — ${fmt(PATIENTS)} patients loaded (seed ${SEED}), database ${size}`);
+    if (WORKERS > 1) out.push(`service: ${WORKERS} processes (Node cluster, --workers ${WORKERS})`);
     out.push(`machine: ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     if (load) {
       out.push(`bulk load: ${fmt(load.seconds, 1)} s COPY + ${fmt(load.indexSeconds, 1)} s index/constraint rebuild and ANALYZE = ${fmt(load.seconds + load.indexSeconds, 1)} s`);

@@ -5,6 +5,9 @@ import { Kafka, logLevel } from 'kafkajs';
 import { type IdentityConfig } from '../config/identity.config';
 
 /** The topics identity-service publishes to, with their dead-letter companions. */
+/** CloudEvents `source` of every event identity-service writes. */
+const IDENTITY_EVENT_SOURCE = '/lienthong/identity-service';
+
 export const IDENTITY_TOPICS = topicsWithDlq([...new Set([...IDENTITY_PATIENT_EVENTS, ...IDENTITY_FACILITY_EVENTS].map((d) => d.topic))]);
 
 /**
@@ -16,7 +19,7 @@ export async function identityMessagingOptions(config: IdentityConfig): Promise<
   const kafka = new Kafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, logLevel: logLevel.WARN });
   if (config.identity.provisionTopics) await provisionTopics(kafka, IDENTITY_TOPICS, { replicationFactor: 1 });
   return {
-    outbox: { source: '/lienthong/identity-service' },
+    outbox: { source: IDENTITY_EVENT_SOURCE },
     ...(config.identity.relay
       ? { relay: { postgres: config.db.url, kafka, name: 'identity-outbox', metrics: prometheusRelayMetrics(metricsRegistry, 'identity-outbox') } }
       : {}),

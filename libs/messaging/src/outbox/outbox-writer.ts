@@ -55,20 +55,30 @@ export class OutboxWriter {
 
   /** Validates, builds and appends events; returns the built CloudEvents (ids, times) in order. */
   async append(manager: EntityManager, events: OutboxEvent | readonly OutboxEvent[]): Promise<BuiltEvent<unknown>[]> {
+    const { built, records } = this.encode(events);
+    await this.appendRecords(manager, records);
+    return built;
+  }
+
+  /**
+   * Validates, builds and encodes events into outbox rows without writing them, for a caller that
+   * sends its own statements in one round trip (see `outboxInsertSql`). Same rows as `append`.
+   */
+  encode(events: OutboxEvent | readonly OutboxEvent[]): { built: BuiltEvent<unknown>[]; records: OutboxRecord[] } {
     const list: readonly OutboxEvent[] = Array.isArray(events) ? events : [events as OutboxEvent];
-    const built = list.map((e) => ({
-      topic: e.definition.topic.name,
-      built: buildEvent(e.definition, e.data, {
+    const built = list.map((e) =>
+      buildEvent(e.definition, e.data, {
         source: this.options.source,
         ...(e.id !== undefined ? { id: e.id } : {}),
         ...(e.time !== undefined ? { time: e.time } : {}),
       }),
-    }));
-    await this.appendRecords(
-      manager,
-      built.map((b) => toRecord(b.topic, b.built)),
     );
-    return built.map((b) => b.built);
+    return { built, records: built.map((b, i) => toRecord(list[i]?.definition.topic.name ?? '', b)) };
+  }
+
+  /** Whether appends wake the relay with pg_notify at commit. */
+  get notifies(): boolean {
+    return this.options.notify !== false;
   }
 
   /** Appends events already built with `buildEvent` (e.g. by a domain object) for one definition. */
@@ -95,16 +105,31 @@ export class OutboxWriter {
     }
     // One round trip whatever the number of events; pg_notify is queued and delivered at commit
     // (never on rollback), and identical notifications in one transaction are folded into one.
+    const values: unknown[] = [];
+    const insert = outboxInsertSql(records, (v) => {
+      values.push(v);
+      return `$${values.length}`;
+    });
     await manager.query(
-      `WITH appended AS (
-         INSERT INTO ${OUTBOX_TABLE} (topic, key, headers, value)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[])
-         RETURNING id
-       )
-       SELECT count(*) AS appended${this.options.notify === false ? '' : `, pg_notify('${OUTBOX_CHANNEL}', '')`} FROM appended`,
-      [records.map((r) => r.topic), records.map((r) => r.key), records.map((r) => JSON.stringify(r.headers)), records.map((r) => r.value)],
+      `WITH appended AS (${insert} RETURNING id)
+       SELECT count(*) AS appended${this.notifies ? `, ${OUTBOX_NOTIFY_SQL}` : ''} FROM appended`,
+      values,
     );
   }
+}
+
+/** Wakes the relay; queued by Postgres and delivered only if the transaction commits. */
+export const OUTBOX_NOTIFY_SQL = `pg_notify('${OUTBOX_CHANNEL}', '')`;
+
+/**
+ * The INSERT that appends encoded records in one statement; `param` turns each array into a
+ * placeholder of the caller's statement (so it can be one CTE of a larger batch).
+ */
+export function outboxInsertSql(records: readonly OutboxRecord[], param: (values: unknown[]) => string): string {
+  return `INSERT INTO ${OUTBOX_TABLE} (topic, key, headers, value)
+    SELECT * FROM unnest(${param(records.map((r) => r.topic))}::text[], ${param(records.map((r) => r.key))}::text[], ${param(
+      records.map((r) => JSON.stringify(r.headers)),
+    )}::jsonb[], ${param(records.map((r) => r.value))}::bytea[])`;
 }
 
 function toRecord(topic: string, built: BuiltEvent<unknown>): OutboxRecord {

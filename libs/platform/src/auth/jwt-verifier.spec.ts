@@ -53,4 +53,29 @@ describe('JwtVerifier', () => {
       .sign(new TextEncoder().encode(issuer.publicKeyPem));
     expect(await reason(forged)).toBe('algorithm not allowed');
   });
+
+  describe('verified-token cache', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('reuses the verification of a token presented again (same frozen result)', async () => {
+      const token = await issuer.sign({ facility: '79001', scope: 'system/Patient.rs' });
+      const first = await verifier.verify(token);
+      expect(await verifier.verify(token)).toBe(first);
+      expect(Object.isFrozen(first) && Object.isFrozen(first.scopes)).toBe(true);
+    });
+
+    it('never honours a remembered token after its expiry', async () => {
+      const cached = new JwtVerifier({ publicKey: issuer.publicKeyPem, issuer: issuer.issuer, audience: issuer.audience });
+      const token = await issuer.sign({ facility: '79001', ttlSeconds: 60 });
+      await cached.verify(token);
+      jest.useFakeTimers({ now: Date.now() + 2 * 60 * 60 * 1000, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      expect(await reason(Promise.resolve(token), cached)).toBe('token expired');
+    });
+
+    it('verifies every time when disabled', async () => {
+      const uncached = new JwtVerifier({ publicKey: issuer.publicKeyPem, issuer: issuer.issuer, audience: issuer.audience, verifiedCacheSize: 0 });
+      const token = await issuer.sign({ facility: '79001' });
+      expect(await uncached.verify(token)).not.toBe(await uncached.verify(token));
+    });
+  });
 });

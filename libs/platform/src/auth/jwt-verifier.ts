@@ -11,6 +11,16 @@ export interface JwtVerifierOptions {
   readonly audience: string;
   /** Seconds of clock skew tolerated on exp/nbf/iat. */
   readonly clockToleranceSeconds?: number;
+  /**
+   * Verified tokens remembered (LRU) so a client re-sending the same bearer token is not
+   * signature-checked on every request (ES256 verification is the costliest step of a small
+   * request). An entry lives until the token's `exp` (never past it, clock tolerance not applied)
+   * and at most `verifiedCacheMaxAgeSeconds`, so a key removed from a JWKS stops being honoured
+   * within that bound. Default 1024 tokens; 0 disables.
+   */
+  readonly verifiedCacheSize?: number;
+  /** Default 300 s. */
+  readonly verifiedCacheMaxAgeSeconds?: number;
 }
 
 export interface VerifiedToken {
@@ -34,6 +44,10 @@ const JWKS_ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
 export class JwtVerifier {
   private readonly key: KeyObject | JWTVerifyGetKey;
   private readonly algorithms: string[];
+  /** token → verified claims and until when (epoch ms) they may be reused; Map order = LRU order. */
+  private readonly verified = new Map<string, { readonly token: VerifiedToken; readonly until: number }>();
+  private readonly cacheSize: number;
+  private readonly cacheMaxAgeMs: number;
 
   constructor(private readonly options: JwtVerifierOptions) {
     if (options.jwksUrl) {
@@ -47,9 +61,37 @@ export class JwtVerifier {
     } else {
       throw new Error('JwtVerifier needs a public key or a JWKS URL');
     }
+    this.cacheSize = Math.max(0, Math.floor(options.verifiedCacheSize ?? 1024));
+    this.cacheMaxAgeMs = Math.max(0, options.verifiedCacheMaxAgeSeconds ?? 300) * 1000;
   }
 
   async verify(token: string): Promise<VerifiedToken> {
+    if (this.cacheSize === 0) return this.verifyUncached(token);
+    const now = Date.now();
+    const hit = this.verified.get(token);
+    if (hit) {
+      this.verified.delete(token);
+      if (hit.until > now) {
+        this.verified.set(token, hit); // most recently used
+        return hit.token;
+      }
+    }
+    const verified = await this.verifyUncached(token);
+    const exp = typeof verified.payload.exp === 'number' ? verified.payload.exp * 1000 : 0;
+    const nbf = typeof verified.payload.nbf === 'number' ? verified.payload.nbf * 1000 : 0;
+    const until = Math.min(exp, now + this.cacheMaxAgeMs);
+    // Not cached: tokens accepted only thanks to the clock tolerance (not yet valid, about to expire).
+    if (until > now && nbf <= now) {
+      this.verified.set(token, { token: verified, until });
+      if (this.verified.size > this.cacheSize) {
+        const oldest = this.verified.keys().next();
+        if (!oldest.done) this.verified.delete(oldest.value);
+      }
+    }
+    return verified;
+  }
+
+  private async verifyUncached(token: string): Promise<VerifiedToken> {
     let payload: JWTPayload;
     try {
       const options = {
@@ -71,13 +113,14 @@ export class JwtVerifier {
       throw new InvalidTokenError('token has no valid facility claim');
     }
     const clientId = payload['client_id'] ?? payload['azp'];
-    return {
+    // Frozen: a cached result is shared by every request that presents the same token.
+    return Object.freeze({
       subject: payload.sub ?? '',
       facilityCode: facility,
-      scopes: splitScopes(payload['scope'] ?? payload['scp']),
+      scopes: Object.freeze(splitScopes(payload['scope'] ?? payload['scp'])) as string[],
       ...(typeof clientId === 'string' ? { clientId } : {}),
-      payload,
-    };
+      payload: Object.freeze(payload),
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { type AuditOutcome } from '../../persistence/entities/audit-log.entity';
+import { type SqlBatch } from '../../persistence/sql-batch';
 import { type Actor } from '../domain/actor';
 
 export interface AuditEntry {
@@ -28,5 +29,18 @@ export class AuditWriter {
        VALUES ${rows.join(', ')}`,
       values,
     );
+  }
+
+  /** The same rows, added to a batch the caller runs in its transaction (no round trip of their own). */
+  appendTo(batch: SqlBatch, actor: Actor, entries: readonly AuditEntry[]): void {
+    if (entries.length === 0) return;
+    const now = new Date();
+    batch.write((p) => {
+      const rows = entries.map(
+        (e) =>
+          `(${p(now)}::timestamptz, ${p(actor.subject)}, ${p(actor.facilityCode)}, ${p(actor.purposeOfUse)}, ${p(e.action)}, ${p(e.patientId)}::uuid, ${p(e.outcome)}, ${p(actor.requestId)}, ${p(JSON.stringify(e.detail ?? {}))}::jsonb)`,
+      );
+      return `INSERT INTO audit_log (occurred_at, actor_subject, facility_code, purpose_of_use, action, patient_id, outcome, request_id, detail) VALUES ${rows.join(', ')}`;
+    });
   }
 }

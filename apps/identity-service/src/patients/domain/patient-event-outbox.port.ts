@@ -1,5 +1,6 @@
 import { type EventData, type EventDefinition } from '@lienthong/contracts';
 import { type EntityManager } from 'typeorm';
+import { type SqlBatch } from '../../persistence/sql-batch';
 
 /** An event a use case wants published, in the same transaction as its change. */
 export interface PendingEvent {
@@ -15,4 +16,6 @@ export function pendingEvent<D extends EventDefinition>(definition: D, data: Eve
 /** Port onto the transactional outbox: rows written with `manager` commit or roll back with the change. */
 export abstract class PatientEventOutbox {
   abstract append(manager: EntityManager, events: readonly PendingEvent[]): Promise<void>;
+  /** Adds the rows to a batch the caller runs in its transaction (no round trip of their own). */
+  abstract appendTo(batch: SqlBatch, events: readonly PendingEvent[]): void;
 }

@@ -3,6 +3,7 @@ import { type PartialDate } from '@lienthong/vn-standards';
 import {
   blockingKeys,
   decideAmong,
+  prepareMatchRecord,
   DEFAULT_MATCH_CONFIG,
   scoreCandidate,
   type MatchConfig,
@@ -53,7 +54,8 @@ export class PatientMatcher {
   }
 
   decide<Id>(incoming: MatchablePatient, candidates: readonly { id: Id; patient: MatchablePatient }[]): MatchVerdict<Id> {
-    const a = toMatchRecord(incoming);
+    // Prepared once (name parsing, folding), not once per candidate.
+    const a = prepareMatchRecord(toMatchRecord(incoming));
     const ranked = candidates.map((c) => ({ candidateId: c.id, result: scoreCandidate(a, toMatchRecord(c.patient), this.config) }));
     const outcome = decideAmong(ranked, this.config.thresholds);
     const best = outcome.best;

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { type PartialDate } from '@lienthong/vn-standards';
 import { type EntityManager } from 'typeorm';
 import { type EncryptedValue } from '../../crypto/identifier-crypto';
+import { type SqlBatch } from '../../persistence/sql-batch';
 import { type IdentifierStatus, type IdentifierSystem } from '../../persistence/entities/patient-identifier.entity';
 import { type PatientStatus, type SexCode } from '../../persistence/entities/patient.entity';
 import { type NormalisedDemographics } from '../domain/registration-input';
@@ -114,6 +115,9 @@ interface IdentifierRow {
   flags: string[];
 }
 
+/** An identifier row as json_build_object renders it (bytea as \\x hex text). */
+type JsonIdentifier = Omit<IdentifierRow, 'value_ciphertext' | 'blind_index'> & { value_ciphertext: string; blind_index: string };
+
 function toIdentifier(row: IdentifierRow): IdentifierRecord {
   return {
     id: row.id,
@@ -148,6 +152,39 @@ function toLink(row: LinkRow): LinkRecord {
 /** A 64-bit advisory-lock key from a namespaced digest (collisions only cost an extra wait). */
 export function advisoryLockKey(namespace: string, material: Buffer | string): bigint {
   return createHash('sha256').update(namespace).update('\u0000').update(material).digest().readBigInt64BE(0);
+}
+
+/** What a registration needs to decide, read in one statement (see PatientRepository.registrationReads). */
+export interface RegistrationReads {
+  /** This facility's link for the local id, if any. */
+  readonly link: { readonly id: string; readonly patientId: string } | undefined;
+  /** Lowest patient id holding the incoming active CCCD (only looked for when there is no link). */
+  readonly cccdHolder: string | undefined;
+  /** All identifiers (system + blind index) of that holder, to tell new identifiers from known ones. */
+  readonly holderIdentifiers: readonly { readonly system: IdentifierSystem; readonly blindIndex: Buffer }[];
+  /** Blocking candidates (only fetched when there is neither a link nor a CCCD holder). */
+  readonly candidates: readonly RegistrationCandidate[];
+  /** A stored answer for the Idempotency-Key, if one was given and is known. */
+  readonly idempotent: { readonly requestHash: Buffer; readonly operation: string; readonly response: unknown } | undefined;
+}
+
+export interface RegistrationCandidate {
+  readonly id: string;
+  readonly fullName: string;
+  readonly birthDate: PartialDate | undefined;
+  readonly sex: SexCode;
+  readonly provinceCode: string | undefined;
+  readonly communeCode: string | undefined;
+  readonly phone: string | undefined;
+  readonly cccdIndexes: Buffer[];
+  readonly bhytIndexes: Buffer[];
+}
+
+const hex = (s: string): Buffer => Buffer.from(s.startsWith('\\x') ? s.slice(2) : s, 'hex');
+
+function partialDate(year: number | null, month: number | null, day: number | null): PartialDate | undefined {
+  if (year === null) return undefined;
+  return month === null ? { year } : day === null ? { year, month } : { year, month, day };
 }
 
 /**
@@ -213,6 +250,56 @@ export class PatientRepository {
     return rows.map(toPatient);
   }
 
+  /**
+   * For each asked id: follow merges (at most 10 hops) to the patient to answer with, and load it with
+   * its identifiers and links (each ordered by created_at, id) — one round trip. Ids that do not
+   * exist, or whose merge chain ends at a missing row, are absent from the answer.
+   */
+  async resolveFacts(
+    manager: EntityManager,
+    asked: readonly string[] | { readonly system: IdentifierSystem; readonly blindIndex: Buffer },
+  ): Promise<{ asked: string; patient: PatientRecord; identifiers: IdentifierRecord[]; links: LinkRecord[] }[]> {
+    if (Array.isArray(asked) && asked.length === 0) return [];
+    // Either the given ids, or every patient holding the identifier (any status), as patientIdsByIdentifier.
+    const source = Array.isArray(asked)
+      ? { sql: `SELECT DISTINCT unnest($1::uuid[]) AS asked`, params: [asked] }
+      : { sql: `SELECT DISTINCT patient_id AS asked FROM patient_identifiers WHERE system = $1 AND blind_index = $2`, params: [(asked as { system: string }).system, (asked as { blindIndex: Buffer }).blindIndex] };
+    const rows: (PatientRow & { asked: string; chain_broken: boolean; identifiers: JsonIdentifier[] | null; links: LinkRow[] | null })[] = await manager.query(
+      `WITH RECURSIVE chain AS (
+         SELECT a.asked, p.id, p.status, p.merged_into, 0 AS hops
+           FROM (${source.sql}) a JOIN patients p ON p.id = a.asked
+         UNION ALL
+         SELECT c.asked, p.id, p.status, p.merged_into, c.hops + 1
+           FROM chain c JOIN patients p ON p.id = c.merged_into
+          WHERE c.status = 'merged' AND c.hops < 10
+       ), last AS (
+         SELECT DISTINCT ON (asked) asked, id, (status = 'merged' AND merged_into IS NOT NULL AND hops < 10) AS chain_broken
+           FROM chain ORDER BY asked, hops DESC
+       )
+       SELECT l.asked, l.chain_broken, ${PATIENT_COLUMNS},
+              (SELECT json_agg(json_build_object('id', i.id, 'patient_id', i.patient_id, 'system', i.system, 'value_ciphertext', i.value_ciphertext,
+                                                 'key_id', i.key_id, 'blind_index', i.blind_index, 'status', i.status,
+                                                 'source_facility', i.source_facility, 'flags', i.flags) ORDER BY i.created_at, i.id)
+                 FROM patient_identifiers i WHERE i.patient_id = p.id) AS identifiers,
+              (SELECT json_agg(json_build_object('id', f.id, 'facility_code', f.facility_code, 'local_id', f.local_id,
+                                                 'patient_id', f.patient_id, 'original_patient_id', f.original_patient_id) ORDER BY f.created_at, f.id)
+                 FROM facility_links f WHERE f.patient_id = p.id) AS links
+         FROM last l JOIN patients p ON p.id = l.id
+        ORDER BY l.asked`,
+      source.params,
+    );
+    return rows
+      .filter((r) => !r.chain_broken)
+      .map((r) => ({
+        asked: r.asked,
+        patient: toPatient(r),
+        identifiers: (r.identifiers ?? []).map((i) =>
+          toIdentifier({ ...i, value_ciphertext: hex(i.value_ciphertext), blind_index: hex(i.blind_index) }),
+        ),
+        links: (r.links ?? []).map(toLink),
+      }));
+  }
+
   /** Locks both rows in id order (two stewards merging the same pair the other way round never deadlock). */
   async lockPatients(manager: EntityManager, ids: readonly string[]): Promise<PatientRecord[]> {
     const rows: PatientRow[] = await manager.query(
@@ -242,6 +329,125 @@ export class PatientRepository {
       [blockingKeys, limit],
     );
     return rows.map((r) => ({ patient: toPatient(r), cccdIndexes: r.cccd ?? [], bhytIndexes: r.bhyt ?? [] }));
+  }
+
+  /**
+   * Everything a registration reads, in ONE round trip (run after the advisory locks, in the same
+   * transaction): the facility link, the holder of the incoming active CCCD and its identifiers, the
+   * blocking candidates and the idempotency answer. Later parts are skipped by one-time filters when
+   * an earlier one decides (no candidate fetch when the link or the CCCD holder is known). Candidates
+   * are the same as `candidates()`: active patients sharing a blocking key, at most `limit`.
+   */
+  async registrationReads(
+    manager: EntityManager,
+    q: {
+      facilityCode: string;
+      localId: string;
+      cccdIndex: Buffer | undefined;
+      blockingKeys: readonly Buffer[];
+      limit: number;
+      idempotencyKey: string | undefined;
+    },
+  ): Promise<RegistrationReads> {
+    const rows: {
+      link: { id: string; patient_id: string } | null;
+      holder: string | null;
+      holder_ids: { system: IdentifierSystem; blind_index: string }[] | null;
+      candidates: {
+        id: string; n: string; y: number | null; m: number | null; d: number | null; s: number;
+        pr: string | null; co: string | null; ph: string | null; cccd: string[] | null; bhyt: string[] | null;
+      }[] | null;
+      idem: { request_hash: string; operation: string; response: unknown } | null;
+    }[] = await manager.query(
+      `WITH link AS (
+         SELECT id, patient_id FROM facility_links WHERE facility_code = $1 AND local_id = $2
+       ), holder AS (
+         SELECT patient_id FROM patient_identifiers
+          WHERE $3::bytea IS NOT NULL AND system = 'cccd' AND blind_index = $3::bytea AND status = 'active'
+            AND NOT EXISTS (SELECT 1 FROM link)
+          ORDER BY patient_id LIMIT 1
+       )
+       SELECT (SELECT json_build_object('id', id, 'patient_id', patient_id) FROM link) AS link,
+              (SELECT patient_id FROM holder) AS holder,
+              (SELECT json_agg(json_build_object('system', i.system, 'blind_index', i.blind_index))
+                 FROM patient_identifiers i WHERE i.patient_id = (SELECT patient_id FROM holder)) AS holder_ids,
+              (SELECT json_agg(json_build_object(
+                        'id', p.id, 'n', p.full_name, 'y', p.birth_year, 'm', p.birth_month, 'd', p.birth_day, 's', p.sex,
+                        'pr', p.province_code, 'co', p.commune_code, 'ph', p.phone,
+                        'cccd', (SELECT array_agg(i.blind_index) FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = 'cccd' AND i.status = 'active'),
+                        'bhyt', (SELECT array_agg(i.blind_index) FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = 'bhyt')))
+                 FROM patients p
+                WHERE p.id IN (SELECT DISTINCT patient_id FROM patient_blocking_keys WHERE blocking_key = ANY($4::bytea[]) LIMIT $5)
+                  AND p.status = 'active'
+                  AND NOT EXISTS (SELECT 1 FROM link) AND NOT EXISTS (SELECT 1 FROM holder)) AS candidates,
+              (SELECT json_build_object('request_hash', k.request_hash, 'operation', k.operation, 'response', k.response)
+                 FROM idempotency_keys k WHERE $6::text IS NOT NULL AND k.facility_code = $1 AND k.key = $6::text) AS idem`,
+      [q.facilityCode, q.localId, q.cccdIndex ?? null, q.blockingKeys, q.limit, q.idempotencyKey ?? null],
+    );
+    const r = rows[0];
+    if (!r) throw new Error('registration read returned no row');
+    return {
+      link: r.link ? { id: r.link.id, patientId: r.link.patient_id } : undefined,
+      cccdHolder: r.holder ?? undefined,
+      holderIdentifiers: (r.holder_ids ?? []).map((i) => ({ system: i.system, blindIndex: hex(i.blind_index) })),
+      candidates: (r.candidates ?? []).map((c) => ({
+        id: c.id,
+        fullName: c.n,
+        birthDate: partialDate(c.y, c.m, c.d),
+        sex: c.s as SexCode,
+        provinceCode: c.pr ?? undefined,
+        communeCode: c.co ?? undefined,
+        phone: c.ph ?? undefined,
+        cccdIndexes: (c.cccd ?? []).map(hex),
+        bhytIndexes: (c.bhyt ?? []).map(hex),
+      })),
+      idempotent: r.idem ? { requestHash: hex(r.idem.request_hash), operation: r.idem.operation, response: r.idem.response } : undefined,
+    };
+  }
+
+  /** insertPatient, as part of a batch. */
+  batchInsertPatient(batch: SqlBatch, id: string, d: NormalisedDemographics, now: Date): void {
+    batch.write((p) => {
+      const [fullName, folded, tokenKey, year, month, day, precision, sex, province, commune, address, phone] = demographicParams(d);
+      const at = p(now);
+      return `INSERT INTO patients (id, status, merged_into, full_name, name_folded, name_token_key, birth_year, birth_month, birth_day,
+                             birth_precision, sex, province_code, commune_code, address_line, phone, created_at, updated_at, version)
+       VALUES (${p(id)}::uuid, 'active', NULL, ${p(fullName)}, ${p(folded)}, ${p(tokenKey)}, ${p(year)}::smallint, ${p(month)}::smallint, ${p(day)}::smallint, ${p(precision)},
+               ${p(sex)}::smallint, ${p(province)}, ${p(commune)}, ${p(address)}, ${p(phone)}, ${at}::timestamptz, ${at}::timestamptz, 1)`;
+    });
+  }
+
+  /** insertIdentifiers, as part of a batch. */
+  batchInsertIdentifiers(batch: SqlBatch, patientId: string, sourceFacility: string, ids: readonly NewIdentifier[], now: Date): void {
+    if (ids.length === 0) return;
+    batch.write((p) => {
+      const pid = p(patientId);
+      const src = p(sourceFacility);
+      const at = p(now);
+      const rows = ids.map(
+        (id) =>
+          `(${p(id.id)}::uuid, ${pid}::uuid, ${p(id.system)}, ${p(id.encrypted.ciphertext)}::bytea, ${p(id.encrypted.keyId)}, ${p(id.blindIndex)}::bytea, ${p(id.status)}, ${src}, ${p(JSON.stringify(id.flags))}::jsonb, ${at}::timestamptz, ${at}::timestamptz)`,
+      );
+      return `INSERT INTO patient_identifiers (id, patient_id, system, value_ciphertext, key_id, blind_index, status, source_facility, flags, created_at, updated_at) VALUES ${rows.join(', ')}`;
+    });
+  }
+
+  /** insertLink, as part of a batch. */
+  batchInsertLink(batch: SqlBatch, link: LinkRecord, now: Date): void {
+    batch.write((p) => {
+      const at = p(now);
+      return `INSERT INTO facility_links (id, facility_code, local_id, patient_id, original_patient_id, created_at, updated_at)
+       VALUES (${p(link.id)}::uuid, ${p(link.facilityCode)}, ${p(link.localId)}, ${p(link.patientId)}::uuid, ${p(link.originalPatientId)}::uuid, ${at}::timestamptz, ${at}::timestamptz)`;
+    });
+  }
+
+  /** addBlockingKeys (without replace), as part of a batch. */
+  batchAddBlockingKeys(batch: SqlBatch, patientId: string, keys: readonly Buffer[]): void {
+    if (keys.length === 0) return;
+    batch.write(
+      (p) =>
+        `INSERT INTO patient_blocking_keys (blocking_key, patient_id) SELECT DISTINCT k, ${p(patientId)}::uuid FROM unnest(${p(keys)}::bytea[]) k ON CONFLICT DO NOTHING`,
+    );
   }
 
   async insertPatient(manager: EntityManager, id: string, d: NormalisedDemographics, now: Date): Promise<void> {

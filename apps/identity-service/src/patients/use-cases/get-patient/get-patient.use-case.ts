@@ -22,15 +22,15 @@ export class GetPatientUseCase {
 
   /** The shaped view; `resolved` for transports that render their own format (FHIR). */
   async execute(actor: Actor, id: string): Promise<{ view: PatientView; resolved: ResolvedPatient }> {
-    const resolved = await this.dataSource.transaction(async (manager) => {
-      const found = await this.reader.resolve(manager, id);
-      await this.audit.write(manager, actor, [
-        found
-          ? { action: 'patient.read', patientId: found.facts.patient.id, outcome: 'success', detail: found.redirectedFrom ? { redirectedFrom: found.redirectedFrom } : {} }
-          : { action: 'patient.read', patientId: id, outcome: 'not-found' },
-      ]);
-      return found;
-    });
+    // No transaction: the audit row is committed (autocommit insert) before the answer leaves, and a
+    // failed audit insert fails the request; the read itself is one statement plus the sensitivity check.
+    const manager = this.dataSource.manager;
+    const resolved = await this.reader.resolve(manager, id);
+    await this.audit.write(manager, actor, [
+      resolved
+        ? { action: 'patient.read', patientId: resolved.facts.patient.id, outcome: 'success', detail: resolved.redirectedFrom ? { redirectedFrom: resolved.redirectedFrom } : {} }
+        : { action: 'patient.read', patientId: id, outcome: 'not-found' },
+    ]);
     if (!resolved) throw new PatientError(PatientErrorCode.PatientNotFound, 'no patient with this id');
     return { view: patientView(resolved.facts, actor, resolved.sensitiveFacilities, this.crypto, resolved.redirectedFrom), resolved };
   }

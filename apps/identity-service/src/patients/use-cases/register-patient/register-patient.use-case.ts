@@ -19,10 +19,13 @@ import { parseRegistration, type NormalisedDemographics, type Registration } fro
 import {
   advisoryLockKey,
   PatientRepository,
-  type IdentifierRecord,
   type NewIdentifier,
   type PatientRecord,
+  type RegistrationCandidate,
+  type RegistrationReads,
 } from '../../persistence/patient.repository';
+import { inLockedTransaction } from '../../../persistence/locked-transaction';
+import { SqlBatch } from '../../../persistence/sql-batch';
 
 export type RegistrationOutcome = 'linked' | 'review' | 'created' | 'updated';
 
@@ -81,7 +84,7 @@ export class RegisterPatientUseCase {
     const registration = parseRegistration(command.body);
     const digest = command.idempotencyKey === undefined ? undefined : requestDigest(command.body);
 
-    // Crypto outside the transaction: it is CPU work that must not hold locks.
+    // Crypto and blocking keys outside the transaction: CPU work that must not hold locks.
     const identifiers = registration.identifiers.map((id) => ({
       ...id,
       blindIndex: this.crypto.blindIndex(id.system, id.indexValue),
@@ -89,81 +92,85 @@ export class RegisterPatientUseCase {
     const lockKeys = [advisoryLockKey('facility-link', `${facilityCode}\u0000${registration.localId}`)];
     for (const id of identifiers) if (id.system === 'cccd') lockKeys.push(advisoryLockKey('cccd', id.blindIndex));
     if (command.idempotencyKey !== undefined) lockKeys.push(advisoryLockKey('idempotency', `${facilityCode}\u0000${command.idempotencyKey}`));
+    const cccd = identifiers.find((i) => i.system === 'cccd' && i.status === 'active');
+    const bhytIndexes = identifiers.filter((i) => i.system === 'bhyt').map((i) => i.blindIndex);
+    const incoming = matchableFrom(registration.demographics, bhytIndexes);
+    const queryKeys = this.hashedKeys(this.matcher.queryKeys(incoming));
 
-    return this.dataSource.transaction(async (manager) => {
-      await this.patients.lock(manager, lockKeys);
-      if (command.idempotencyKey !== undefined && digest !== undefined) {
-        const previous = await this.previousAnswer(manager, facilityCode, command.idempotencyKey, digest);
-        if (previous) return previous;
+    // Round trips: BEGIN + locks, one read statement, one write statement (patient, identifiers,
+    // link, blocking keys, review item, outbox, audit, idempotency answer), COMMIT.
+    return inLockedTransaction(this.dataSource, lockKeys, async (manager) => {
+      const reads = await this.patients.registrationReads(manager, {
+        facilityCode,
+        localId: registration.localId,
+        cccdIndex: cccd?.blindIndex,
+        blockingKeys: queryKeys,
+        limit: MAX_CANDIDATES,
+        idempotencyKey: digest === undefined ? undefined : command.idempotencyKey,
+      });
+      if (digest !== undefined && reads.idempotent) {
+        const previous = reads.idempotent;
+        if (previous.operation !== OPERATION || !previous.requestHash.equals(digest)) {
+          throw new PatientError(PatientErrorCode.IdempotencyConflict, 'this Idempotency-Key was already used with a different request');
+        }
+        return previous.response as RegisterPatientResult;
       }
       const now = new Date();
-      const resolution = await this.resolve(manager, facilityCode, registration, identifiers, now);
-      await this.outbox.append(manager, resolution.events);
-      await this.audit.write(manager, actor, [
+      const batch = new SqlBatch();
+      const resolution = await this.resolve(manager, batch, facilityCode, registration, identifiers, reads, incoming, cccd?.blindIndex, now);
+      this.outbox.appendTo(batch, resolution.events);
+      this.audit.appendTo(batch, actor, [
         { action: OPERATION, patientId: resolution.audit.patientId, outcome: 'success', detail: resolution.audit.detail },
       ]);
       if (command.idempotencyKey !== undefined && digest !== undefined) {
-        await manager.query(
-          `INSERT INTO idempotency_keys (facility_code, key, operation, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)`,
-          [facilityCode, command.idempotencyKey, OPERATION, digest, JSON.stringify(resolution.result), now],
+        const key = command.idempotencyKey;
+        batch.write(
+          (p) =>
+            `INSERT INTO idempotency_keys (facility_code, key, operation, request_hash, response, created_at) VALUES (${p(facilityCode)}, ${p(key)}, ${p(OPERATION)}, ${p(digest)}::bytea, ${p(JSON.stringify(resolution.result))}::jsonb, ${p(now)}::timestamptz)`,
         );
       }
+      await batch.run(manager);
       return resolution.result;
     });
   }
 
-  private async previousAnswer(manager: EntityManager, facilityCode: string, key: string, digest: Buffer): Promise<RegisterPatientResult | undefined> {
-    const rows: { request_hash: Buffer; response: RegisterPatientResult; operation: string }[] = await manager.query(
-      `SELECT request_hash, response, operation FROM idempotency_keys WHERE facility_code = $1 AND key = $2`,
-      [facilityCode, key],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    if (row.operation !== OPERATION || !row.request_hash.equals(digest)) {
-      throw new PatientError(PatientErrorCode.IdempotencyConflict, 'this Idempotency-Key was already used with a different request');
-    }
-    return row.response;
-  }
-
   private async resolve(
     manager: EntityManager,
+    batch: SqlBatch,
     facilityCode: string,
     registration: Registration,
     identifiers: readonly IncomingIdentifier[],
+    reads: RegistrationReads,
+    incoming: MatchablePatient,
+    incomingCccd: Buffer | undefined,
     now: Date,
   ): Promise<Resolution> {
     const { localId, demographics, warnings } = registration;
     const warningRules = warnings.map((w) => w.rule);
 
-    const existingLink = await this.patients.findLink(manager, facilityCode, localId);
-    if (existingLink) {
-      return this.update(manager, facilityCode, existingLink.patientId, registration, identifiers, now);
+    if (reads.link) {
+      return this.update(manager, facilityCode, reads.link.patientId, registration, identifiers, now);
     }
 
-    const cccd = identifiers.find((i) => i.system === 'cccd' && i.status === 'active');
-    if (cccd) {
-      const holders = await this.patients.patientIdsByIdentifier(manager, 'cccd', cccd.blindIndex, true);
-      const holder = holders.sort()[0];
-      if (holder !== undefined) {
-        return this.link(manager, facilityCode, localId, holder, registration, identifiers, now, 'cccd', null);
-      }
+    if (reads.cccdHolder !== undefined) {
+      return this.link(batch, facilityCode, localId, reads.cccdHolder, reads.holderIdentifiers, registration, identifiers, now, 'cccd', null);
     }
 
-    const bhytIndexes = identifiers.filter((i) => i.system === 'bhyt').map((i) => i.blindIndex);
-    const verdict = await this.matchCandidates(manager, matchableFrom(demographics, bhytIndexes), cccd?.blindIndex);
+    const verdict = this.matchCandidates(incoming, reads.candidates, incomingCccd);
     const best = verdict.best;
     if (best && verdict.decision === 'link') {
-      return this.link(manager, facilityCode, localId, best.id, registration, identifiers, now, 'probabilistic', best.score);
+      const known = await this.patients.identifiersOf(manager, [best.id]);
+      return this.link(batch, facilityCode, localId, best.id, known, registration, identifiers, now, 'probabilistic', best.score);
     }
 
     const patientId = uuidv7();
-    await this.createPatient(manager, patientId, facilityCode, registration, identifiers, now);
+    this.createPatient(batch, patientId, facilityCode, registration, identifiers, now);
     const outcome = best && verdict.decision === 'review' ? 'review' : 'created';
     if (best && outcome === 'review') {
-      await manager.query(
-        `INSERT INTO review_items (id, incoming_patient_id, candidate_patient_id, facility_code, local_id, score, comparisons, warnings, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, 'open', $9)`,
-        [uuidv7(), patientId, best.id, facilityCode, localId, best.score, JSON.stringify(best.comparisons satisfies readonly FieldComparison[]), JSON.stringify(warningRules), now],
+      batch.write(
+        (p) =>
+          `INSERT INTO review_items (id, incoming_patient_id, candidate_patient_id, facility_code, local_id, score, comparisons, warnings, status, created_at)
+           VALUES (${p(uuidv7())}::uuid, ${p(patientId)}::uuid, ${p(best.id)}::uuid, ${p(facilityCode)}, ${p(localId)}, ${p(best.score)}::float8, ${p(JSON.stringify(best.comparisons satisfies readonly FieldComparison[]))}::jsonb, ${p(JSON.stringify(warningRules))}::jsonb, 'open', ${p(now)}::timestamptz)`,
       );
     }
     return {
@@ -173,18 +180,12 @@ export class RegisterPatientUseCase {
     };
   }
 
-  private async matchCandidates(
-    manager: EntityManager,
-    incoming: MatchablePatient,
-    incomingCccd: Buffer | undefined,
-  ): Promise<MatchVerdict<string>> {
-    const keys = this.hashedKeys(this.matcher.queryKeys(incoming));
-    const found = await this.patients.candidates(manager, keys, MAX_CANDIDATES);
+  private matchCandidates(incoming: MatchablePatient, found: readonly RegistrationCandidate[], incomingCccd: Buffer | undefined): MatchVerdict<string> {
     // Two different active CCCDs are two different people, whatever the demographics say.
     const eligible = found.filter((c) => !(incomingCccd && c.cccdIndexes.length > 0 && !c.cccdIndexes.some((b) => b.equals(incomingCccd))));
     return this.matcher.decide(
       incoming,
-      eligible.map((c) => ({ id: c.patient.id, patient: matchableFrom(c.patient, c.bhytIndexes) })),
+      eligible.map((c) => ({ id: c.id, patient: matchableFrom(c, c.bhytIndexes) })),
     );
   }
 
@@ -193,42 +194,46 @@ export class RegisterPatientUseCase {
     return keys.map((k) => this.crypto.blindIndex('blocking', k).subarray(0, 16));
   }
 
-  private async indexPatient(manager: EntityManager, patientId: string, d: NormalisedDemographics, identifiers: readonly IncomingIdentifier[]): Promise<void> {
+  private indexKeysOf(d: NormalisedDemographics, identifiers: readonly IncomingIdentifier[]): Buffer[] {
     const bhyt = identifiers.filter((i) => i.system === 'bhyt').map((i) => i.blindIndex);
-    await this.patients.addBlockingKeys(manager, patientId, this.hashedKeys(this.matcher.indexKeys(matchableFrom(d, bhyt))));
+    return this.hashedKeys(this.matcher.indexKeys(matchableFrom(d, bhyt)));
   }
 
-  private async createPatient(
-    manager: EntityManager,
+  private async indexPatient(manager: EntityManager, patientId: string, d: NormalisedDemographics, identifiers: readonly IncomingIdentifier[]): Promise<void> {
+    await this.patients.addBlockingKeys(manager, patientId, this.indexKeysOf(d, identifiers));
+  }
+
+  private createPatient(
+    batch: SqlBatch,
     patientId: string,
     facilityCode: string,
     registration: Registration,
     identifiers: readonly IncomingIdentifier[],
     now: Date,
-  ): Promise<void> {
-    await this.patients.insertPatient(manager, patientId, registration.demographics, now);
-    await this.patients.insertIdentifiers(manager, patientId, facilityCode, identifiers.map((i) => this.newIdentifier(i)), now);
-    await this.patients.insertLink(manager, { id: uuidv7(), facilityCode, localId: registration.localId, patientId, originalPatientId: patientId }, now);
-    await this.indexPatient(manager, patientId, registration.demographics, identifiers);
+  ): void {
+    this.patients.batchInsertPatient(batch, patientId, registration.demographics, now);
+    this.patients.batchInsertIdentifiers(batch, patientId, facilityCode, identifiers.map((i) => this.newIdentifier(i)), now);
+    this.patients.batchInsertLink(batch, { id: uuidv7(), facilityCode, localId: registration.localId, patientId, originalPatientId: patientId }, now);
+    this.patients.batchAddBlockingKeys(batch, patientId, this.indexKeysOf(registration.demographics, identifiers));
   }
 
-  private async link(
-    manager: EntityManager,
+  private link(
+    batch: SqlBatch,
     facilityCode: string,
     localId: string,
     patientId: string,
+    known: readonly { readonly system: string; readonly blindIndex: Buffer }[],
     registration: Registration,
     identifiers: readonly IncomingIdentifier[],
     now: Date,
     method: 'cccd' | 'probabilistic',
     score: number | null,
-  ): Promise<Resolution> {
-    const known = await this.patients.identifiersOf(manager, [patientId]);
+  ): Resolution {
     const fresh = identifiers.filter((i) => !findKnown(known, i));
-    await this.patients.insertIdentifiers(manager, patientId, facilityCode, fresh.map((i) => this.newIdentifier(i)), now);
-    await this.patients.insertLink(manager, { id: uuidv7(), facilityCode, localId, patientId, originalPatientId: patientId }, now);
+    this.patients.batchInsertIdentifiers(batch, patientId, facilityCode, fresh.map((i) => this.newIdentifier(i)), now);
+    this.patients.batchInsertLink(batch, { id: uuidv7(), facilityCode, localId, patientId, originalPatientId: patientId }, now);
     // This facility's spelling becomes another way to find the patient next time.
-    await this.indexPatient(manager, patientId, registration.demographics, identifiers);
+    this.patients.batchAddBlockingKeys(batch, patientId, this.indexKeysOf(registration.demographics, identifiers));
     const warningRules = registration.warnings.map((w) => w.rule);
     return {
       result: { enterprisePatientId: patientId, outcome: 'linked', warnings: registration.warnings },
@@ -310,7 +315,7 @@ export class RegisterPatientUseCase {
 
 type IncomingIdentifier = Registration['identifiers'][number] & { readonly blindIndex: Buffer };
 
-function findKnown(known: readonly IdentifierRecord[], incoming: IncomingIdentifier): IdentifierRecord | undefined {
+function findKnown<K extends { readonly system: string; readonly blindIndex: Buffer }>(known: readonly K[], incoming: IncomingIdentifier): K | undefined {
   return known.find((k) => k.system === incoming.system && k.blindIndex.equals(incoming.blindIndex));
 }
 

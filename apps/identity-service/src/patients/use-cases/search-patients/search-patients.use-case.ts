@@ -41,31 +41,31 @@ export class SearchPatientsUseCase {
     }
     const query = search.by === 'identifier' ? identifierQuery(search.system, search.value) : undefined;
     const blindIndex = query ? this.crypto.blindIndex(query.system, query.indexValue) : undefined;
-    const found = await this.dataSource.transaction(async (manager) => {
-      let ids: string[];
-      if (query && blindIndex) {
-        ids = await this.patients.patientIdsByIdentifier(manager, query.system, blindIndex, false);
-      } else if (search.by === 'local-id') {
-        const link = await this.patients.findLink(manager, search.facilityCode, search.localId);
-        ids = link ? [link.patientId] : [];
-      } else ids = [];
-      const visible: ResolvedPatient[] = [];
-      for (const id of ids) {
-        const r = await this.reader.resolve(manager, id);
-        if (!r) continue;
-        const ctx = { actor, sensitiveFacilities: r.sensitiveFacilities };
-        const shown = disclosableLinks(r.facts.links, ctx);
-        const holdsItself = r.facts.links.some((l) => l.facilityCode === actor.facilityCode);
-        // Local-id search at a sensitive facility: only that facility may learn the patient is there.
-        const linkVisible = search.by !== 'local-id' || shown.some((l) => l.facilityCode === search.facilityCode && l.localId === search.localId);
-        if ((holdsItself || (actor.canCrossReference && shown.length > 0)) && linkVisible) visible.push(r);
-      }
-      const entries: AuditEntry[] = visible.length
-        ? visible.map((r) => ({ action: 'patient.search', patientId: r.facts.patient.id, outcome: 'success' as const, detail: { by: search.by } }))
-        : [{ action: 'patient.search', patientId: null, outcome: 'not-found', detail: { by: search.by } }];
-      await this.audit.write(manager, actor, entries);
-      return visible;
-    });
+    // No transaction: each statement is atomic on its own, and the audit row is committed before the
+    // answer leaves (a failed audit insert fails the request). Round trips: the read (identifier →
+    // patients → merge survivors → identifiers + links, one statement), the sensitive-facility check,
+    // the audit insert — instead of BEGIN, five reads, the insert and COMMIT.
+    const manager = this.dataSource.manager;
+    let candidates: ResolvedPatient[];
+    if (query && blindIndex) {
+      candidates = await this.reader.resolveByIdentifier(manager, query.system, blindIndex);
+    } else if (search.by === 'local-id') {
+      const link = await this.patients.findLink(manager, search.facilityCode, search.localId);
+      candidates = link ? (await this.reader.resolveMany(manager, [link.patientId])).filter((r): r is ResolvedPatient => r !== undefined) : [];
+    } else candidates = [];
+    const found: ResolvedPatient[] = [];
+    for (const r of candidates) {
+      const ctx = { actor, sensitiveFacilities: r.sensitiveFacilities };
+      const shown = disclosableLinks(r.facts.links, ctx);
+      const holdsItself = r.facts.links.some((l) => l.facilityCode === actor.facilityCode);
+      // Local-id search at a sensitive facility: only that facility may learn the patient is there.
+      const linkVisible = search.by !== 'local-id' || shown.some((l) => l.facilityCode === search.facilityCode && l.localId === search.localId);
+      if ((holdsItself || (actor.canCrossReference && shown.length > 0)) && linkVisible) found.push(r);
+    }
+    const entries: AuditEntry[] = found.length
+      ? found.map((r) => ({ action: 'patient.search', patientId: r.facts.patient.id, outcome: 'success' as const, detail: { by: search.by } }))
+      : [{ action: 'patient.search', patientId: null, outcome: 'not-found', detail: { by: search.by } }];
+    await this.audit.write(manager, actor, entries);
     return {
       items: found.map((r) => patientView(r.facts, actor, r.sensitiveFacilities, this.crypto, r.redirectedFrom)),
       resolved: found,
