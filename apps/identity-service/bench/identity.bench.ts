@@ -20,12 +20,11 @@
  */
 import 'reflect-metadata';
 import { PopulationGenerator } from '@lienthong/synthetic';
-import { createTestIssuer, testInfra, WORKSPACE_ROOT } from '@lienthong/testing';
+import { createTestIssuer, freePort, testInfra, WORKSPACE_ROOT } from '@lienthong/testing';
 import * as hdr from 'hdr-histogram-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -121,15 +120,6 @@ async function loadedSample(url: string): Promise<SampleFile | undefined> {
 }
 
 // ---------------------------------------------------------------------------------------- service
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 interface Service {
   readonly child: ChildProcess;
   readonly base: string;
