@@ -7,6 +7,7 @@ import { type SqlBatch } from '../../persistence/sql-batch';
 import { type IdentifierStatus, type IdentifierSystem } from '../../persistence/entities/patient-identifier.entity';
 import { type PatientStatus, type SexCode } from '../../persistence/entities/patient.entity';
 import { type NormalisedDemographics } from '../domain/registration-input';
+import { type MatchablePatient } from '../domain/patient-matcher';
 
 export interface PatientRecord {
   readonly id: string;
@@ -168,14 +169,9 @@ export interface RegistrationReads {
   readonly idempotent: { readonly requestHash: Buffer; readonly operation: string; readonly response: unknown } | undefined;
 }
 
-export interface RegistrationCandidate {
+/** A blocking candidate as the matcher needs it, plus its id and CCCD blind indexes. */
+export interface RegistrationCandidate extends MatchablePatient {
   readonly id: string;
-  readonly fullName: string;
-  readonly birthDate: PartialDate | undefined;
-  readonly sex: SexCode;
-  readonly provinceCode: string | undefined;
-  readonly communeCode: string | undefined;
-  readonly phone: string | undefined;
   readonly cccdIndexes: Buffer[];
   readonly bhytIndexes: Buffer[];
 }
