@@ -9,18 +9,11 @@ import { type PatientStatus, type SexCode } from '../../persistence/entities/pat
 import { type NormalisedDemographics } from '../domain/registration-input';
 import { type MatchablePatient } from '../domain/patient-matcher';
 
-export interface PatientRecord {
+/** A stored patient: the normalised demographics (without the derived token key) plus row state. */
+export interface PatientRecord extends Omit<NormalisedDemographics, 'nameTokenKey'> {
   readonly id: string;
   readonly status: PatientStatus;
   readonly mergedInto: string | null;
-  readonly fullName: string;
-  readonly nameFolded: string;
-  readonly birthDate: PartialDate | undefined;
-  readonly sex: SexCode;
-  readonly provinceCode: string | undefined;
-  readonly communeCode: string | undefined;
-  readonly addressLine: string | undefined;
-  readonly phone: string | undefined;
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly version: number;
