@@ -54,6 +54,10 @@ describe('log redaction', () => {
     expect(maskIdentifiers('t=1764115200000 n=12345 0191b2c4-79e1-7000-8000-000000000000 0191b2c4-79e1-7000-8000-079123456789')).toBe(
       't=1764115200000 n=12345 0191b2c4-79e1-7000-8000-000000000000 0191b2c4-79e1-7000-8000-079123456789',
     );
+    // W3C trace and span ids are correlation ids, even when they hold a 9- or 12-digit run.
+    expect(maskIdentifiers('"trace_id":"a5a23d29416c94b123456789a3318908","span_id":"a94e079123456789"')).toBe(
+      '"trace_id":"a5a23d29416c94b123456789a3318908","span_id":"a94e079123456789"',
+    );
     // A CCCD glued to letters (URL-encoded separator, a local id built from it) is still a CCCD.
     expect(maskIdentifiers(`identifier=cccd%7C${CCCD} id=BN${CCCD}x`)).toBe('identifier=cccd%7C[REDACTED] id=BN[REDACTED]x');
   });

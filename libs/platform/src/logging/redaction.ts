@@ -31,10 +31,12 @@ export const REDACT_PATHS: readonly string[] = [
  * BHYT card number and a Vietnamese mobile number. Runs are bounded by non-digits, not by word
  * boundaries: a CCCD glued to letters (`cccd%7C079…` in a URL-encoded query, `BN079…` as a local id)
  * is still masked — over-masking an id is cheap, a leaked CCCD is not. Longer runs (epoch-ms times,
- * 13 digits) are left alone. UUIDs are matched first and kept: about one in 300 has an all-digit last
- * group, which would otherwise be masked and break log correlation.
+ * 13 digits) are left alone. Correlation ids are matched first and kept: UUIDs (about one in 300 has
+ * an all-digit last group) and W3C trace/span ids (32 / 16 lowercase hex, which often hold a run of
+ * 9 or 12 digits between letters); masking them would break log correlation.
  */
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const TRACE_ID = '(?<![0-9A-Za-z])(?:[0-9a-f]{32}|[0-9a-f]{16})(?![0-9A-Za-z])';
 const IDENTIFIERS = [
   '(?<!\\d)\\d{12}(?!\\d)',
   '(?<!\\d)\\d{9}(?!\\d)',
@@ -42,7 +44,7 @@ const IDENTIFIERS = [
   '(?<!\\d)(?:\\+84|%2[Bb]84|84|0)\\d{9}(?!\\d)',
 ];
 const CANDIDATE = new RegExp(IDENTIFIERS.join('|'));
-const MASK = new RegExp(`(${UUID})|${IDENTIFIERS.join('|')}`, 'g');
+const MASK = new RegExp(`(${UUID}|${TRACE_ID})|${IDENTIFIERS.join('|')}`, 'g');
 
 export function maskIdentifiers(text: string): string {
   if (!CANDIDATE.test(text)) return text;
