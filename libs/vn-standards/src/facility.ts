@@ -3,6 +3,21 @@ import { invalid, valid, type Validated } from './validation-result';
 
 export type FacilityCodeRule = 'format' | 'province-code';
 
+/**
+ * MA_CSKCB shape: 5 characters, the first two digits (the former province code). The one definition
+ * of the rule: tokens, contracts, request schemas and the registry all use it.
+ */
+export const FACILITY_CODE_PATTERN = /^[0-9]{2}[0-9A-Z]{3}$/;
+export const FACILITY_CODE_MESSAGE = 'facility code (MA_CSKCB) is 5 characters, the first 2 digits';
+
+/** Shape only (see parseFacilityCode for the province check). */
+export function isFacilityCodeFormat(value: string): boolean {
+  return FACILITY_CODE_PATTERN.test(value);
+}
+
+/** 2-digit province code of the 34 provinces in force since 2025-07-01 (shape only). */
+export const PROVINCE_CODE_PATTERN = /^[0-9]{2}$/;
+
 export interface ParsedFacilityCode {
   readonly value: string;
   /** Pre-07/2025 province code (the 63-province numbering); codes were issued before the merger. */
@@ -20,8 +35,8 @@ export interface ParsedFacilityCode {
  */
 export function parseFacilityCode(input: string): Validated<ParsedFacilityCode, FacilityCodeRule> {
   const value = input.trim();
-  if (!/^[0-9]{2}[0-9A-Z]{3}$/.test(value)) {
-    return invalid({ rule: 'format', message: 'facility code must be 5 characters, first 2 digits' });
+  if (!FACILITY_CODE_PATTERN.test(value)) {
+    return invalid({ rule: 'format', message: FACILITY_CODE_MESSAGE });
   }
   const formerProvinceCode = value.slice(0, 2);
   const formerProvinceName = BIRTH_REGISTRATION_PROVINCES[`0${formerProvinceCode}`];

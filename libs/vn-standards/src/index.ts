@@ -8,3 +8,4 @@ export * from './dates';
 export * from './provinces';
 export * from './facility';
 export * from './phone';
+export * from './identifier-systems';
