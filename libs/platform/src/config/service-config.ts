@@ -49,6 +49,8 @@ function baseSpec(options: ServiceConfigOptions<ConfigSpec>) {
         envSchema.url(['postgres', 'postgresql']).default(`postgres://${role}@127.0.0.1:5432/${database}`),
         { secret: true },
       ),
+      /** Connections per process; many short transactions run in parallel and the pool bounds them. */
+      poolSize: env('DB_POOL_SIZE', envSchema.positiveInt().default(20)),
     },
     kafka: {
       brokers: env('KAFKA_BROKERS', envSchema.hostPorts().default(['127.0.0.1:9092'])),

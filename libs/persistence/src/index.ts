@@ -1,0 +1,4 @@
+export * from './unit-of-work';
+export * from './advisory-lock';
+export * from './typeorm-unit-of-work';
+export * from './persistence.module';
