@@ -2,8 +2,9 @@
 //   unit  *.spec.ts      fast, no I/O                 (nx run-many -t test)
 //   int   *.int-spec.ts  real Postgres, Redis, Kafka  (nx run-many -t test:int)
 //   e2e   *.e2e-spec.ts  built services as processes  (nx run-many -t test:e2e)
-// @swc/jest transpiles (decorator metadata on, for Nest DI); types are checked by the typecheck target.
+// @swc/jest transpiles with the options scripts/run-ts.cjs uses too (tools/swc-options.cjs).
 const path = require('node:path');
+const { swcOptions } = require('./tools/swc-options.cjs');
 
 const globalSetup = path.join(__dirname, 'libs/testing/src/jest-global-setup.ts');
 
@@ -24,20 +25,7 @@ function jestConfig(projectDir, tier) {
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     resolver: '@nx/jest/plugins/resolver',
     moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-    transform: {
-      '^.+\\.(ts|js|mjs)$': [
-        '@swc/jest',
-        {
-          jsc: {
-            parser: { syntax: 'typescript', decorators: true },
-            transform: { legacyDecorator: true, decoratorMetadata: true },
-            target: 'es2022',
-            keepClassNames: true,
-          },
-          module: { type: 'commonjs' },
-        },
-      ],
-    },
+    transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest', swcOptions()] },
     // ESM-only packages @swc/jest must transform: jose 6, and content-disposition (required by
     // @fastify/static, which Swagger UI loads in every in-process app test).
     transformIgnorePatterns: ['/node_modules/(?!(jose|content-disposition)/)'],

@@ -1,12 +1,13 @@
 // Runs TypeScript from the workspace under plain Node, for benchmarks, scripts and test fixtures
 // that need a real process:  node -r ./scripts/run-ts.cjs some/file.ts   (or: node scripts/run-ts.cjs file.ts args…)
-// Compiles each .ts file on require with @swc/core (decorators + metadata, like the Jest preset) and
+// Compiles each .ts file on require with @swc/core (the Jest preset's options, tools/swc-options.cjs) and
 // resolves the @lienthong/* path aliases from tsconfig.base.json. Production code is built by Nx instead.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
 const swc = require('@swc/core');
+const { swcOptions } = require('../tools/swc-options.cjs');
 
 const root = path.resolve(__dirname, '..');
 const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'));
@@ -18,16 +19,8 @@ Module._resolveFilename = function resolveAlias(request, ...rest) {
   return originalResolve.call(this, request, ...rest);
 };
 
-const options = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
-  sourceMaps: 'inline',
-};
+// Inline source maps so stack traces from benchmarks and spawned fixtures point at the .ts lines.
+const options = { ...swcOptions(), sourceMaps: 'inline' };
 
 require.extensions['.ts'] = function compileTs(module, filename) {
   const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), { ...options, filename });
