@@ -12,6 +12,7 @@
  * fresh topics, dropped afterwards.
  */
 import { defineEvent, dlqTopicFor, PatientRegisteredV1, type TopicSpec } from '@lienthong/contracts';
+import { TypeormUnitOfWork } from '@lienthong/persistence';
 import { createTestDatabase, spawnTsProcess, testKafka, uniqueName, type TestDatabase } from '@lienthong/testing';
 import * as hdr from 'hdr-histogram-js';
 import { type Kafka } from 'kafkajs';
@@ -73,11 +74,12 @@ async function throughput(dataSource: DataSource, db: TestDatabase, kafka: Kafka
   const spec = await freshTopic(kafka, 12);
   const Event = benchEvent(spec);
   const writer = new OutboxWriter({ source: '/lienthong/bench', notify: false });
+  const uow = new TypeormUnitOfWork(dataSource);
   const fillStart = performance.now();
   const chunk = 2_000;
   for (let done = 0; done < ROWS; done += chunk) {
     const n = Math.min(chunk, ROWS - done);
-    await dataSource.transaction((m) => writer.append(m, Array.from({ length: n }, () => registered(Event))));
+    await uow.run(async (tx) => writer.append(tx, Array.from({ length: n }, () => registered(Event))));
   }
   const fillSeconds = (performance.now() - fillStart) / 1000;
   await dataSource.query('VACUUM ANALYZE outbox');
@@ -145,6 +147,7 @@ async function latency(dataSource: DataSource, db: TestDatabase, kafka: Kafka, r
   const spec = await freshTopic(kafka, 12);
   const Event = benchEvent(spec);
   const writer = new OutboxWriter({ source: '/lienthong/bench' });
+  const uow = new TypeormUnitOfWork(dataSource);
   const committedAt = new Map<string, number>();
   const receivedAt = new Map<string, number>();
   // Breakdown with wall clocks (ms): commit → Kafka record timestamp (set by the relay's producer)
@@ -218,7 +221,7 @@ async function latency(dataSource: DataSource, db: TestDatabase, kafka: Kafka, r
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       else if (wait < -50) behind += 1;
       measuring = performance.now() - start > run.warmupSeconds * 1000;
-      const [built] = await dataSource.transaction((m) => writer.append(m, registered(Event)));
+      const [built] = await uow.run(async (tx) => writer.append(tx, registered(Event)));
       const id = built?.event.id ?? '';
       committedAt.set(id, performance.now());
       committedWall.set(id, Date.now());

@@ -1,4 +1,5 @@
 import { dlqTopicFor } from '@lienthong/contracts';
+import { TypeormUnitOfWork } from '@lienthong/persistence';
 import { collectMessages, createTestDatabase, deleteTestTopics, expectEventually, testKafka, uniqueName, type TestDatabase } from '@lienthong/testing';
 import { CloudEvent, Kafka as CloudEventsKafka, type Headers as CloudEventsHeaders } from 'cloudevents';
 import { v4 as uuidv4 } from 'uuid';
@@ -33,7 +34,8 @@ describe('what the relay publishes, read by an independent client', () => {
     try {
       relay.start();
       const key = uuidv4();
-      const [built] = await dataSource.transaction((m) => new OutboxWriter({ source: '/lienthong/test' }).append(m, outboxEvent(Thing, { key, seq: 7, doomed: false, behaviour: 'ok' })));
+      const writer = new OutboxWriter({ source: '/lienthong/test' });
+      const [built] = await new TypeormUnitOfWork(dataSource).run(async (tx) => writer.append(tx, outboxEvent(Thing, { key, seq: 7, doomed: false, behaviour: 'ok' })));
       await expectEventually(() => expect(raw.messages).toHaveLength(1));
 
       // Plain kafkajs record → the SDK's KafkaMessage shape (string headers, raw value).

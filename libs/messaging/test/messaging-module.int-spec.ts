@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { dlqTopicFor } from '@lienthong/contracts';
+import { TypeormUnitOfWork } from '@lienthong/persistence';
 import { collectMessages, createTestDatabase, deleteTestTopics, expectEventually, testKafka, uniqueName, type TestDatabase } from '@lienthong/testing';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -50,7 +51,7 @@ describe('MessagingModule (Nest)', () => {
       const host = app.get(OutboxRelayHost);
       await expectEventually(() => expect(host.relay?.isLeader).toBe(true));
       const writer = app.get(OutboxWriter);
-      await dataSource.transaction((m) => writer.append(m, outboxEvent(Thing, { key: uuidv4(), seq: 0, doomed: false, behaviour: 'ok' })));
+      await new TypeormUnitOfWork(dataSource).run(async (tx) => writer.append(tx, outboxEvent(Thing, { key: uuidv4(), seq: 0, doomed: false, behaviour: 'ok' })));
       await expectEventually(() => expect(wire.messages).toHaveLength(1));
       expect(wire.messages[0]?.message.headers?.['ce_source']?.toString()).toBe('/lienthong/nest-test');
       await app.close();

@@ -1,4 +1,5 @@
 import { dlqTopicFor } from '@lienthong/contracts';
+import { TypeormUnitOfWork } from '@lienthong/persistence';
 import { collectMessages, createTestDatabase, deleteTestTopics, expectEventually, testKafka, uniqueName, type TestDatabase } from '@lienthong/testing';
 import { type Kafka } from 'kafkajs';
 import { v4 as uuidv4 } from 'uuid';
@@ -14,6 +15,7 @@ import { assertEffectsExactlyOnceInOrder, checkWire, runWorkload } from './workl
 describe('outbox relay (real Postgres + Kafka)', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
+  let uow: TypeormUnitOfWork;
   let kafka: Kafka;
   const topics: string[] = [];
   const cleanups: (() => Promise<void>)[] = [];
@@ -21,6 +23,7 @@ describe('outbox relay (real Postgres + Kafka)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('outbox');
     dataSource = await openDataSource(db.url);
+    uow = new TypeormUnitOfWork(dataSource);
     kafka = testKafka('outbox-relay-int');
   });
 
@@ -102,9 +105,7 @@ describe('outbox relay (real Postgres + Kafka)', () => {
     const key = uuidv4();
     // 3 transactions × 150 events for one key: ids 1…450, fetched 40 at a time.
     for (let t = 0; t < 3; t++) {
-      await dataSource.transaction((m) =>
-        writer.append(m, Array.from({ length: 150 }, (_, i) => outboxEvent(Thing, { key, seq: t * 150 + i, doomed: false, behaviour: 'ok' }))),
-      );
+      await uow.run(async (tx) => writer.append(tx, Array.from({ length: 150 }, (_, i) => outboxEvent(Thing, { key, seq: t * 150 + i, doomed: false, behaviour: 'ok' }))));
     }
     const relay = startRelay({ batchSize: 40 });
     await expectEventually(() => expect(wire.messages).toHaveLength(450));
@@ -124,8 +125,11 @@ describe('outbox relay (real Postgres + Kafka)', () => {
     // Transaction A inserts first (takes the lower id) and stays open.
     let releaseA!: () => void;
     const aInserted = new Promise<void>((resolveInserted) => {
-      const txA = dataSource.transaction(async (manager) => {
-        await writer.append(manager, outboxEvent(Thing, early));
+      const txA = uow.run(async (tx) => {
+        writer.append(tx, outboxEvent(Thing, early));
+        // append only queues the INSERT; the read sends it now, so A holds the lower id while it
+        // stays open. Without it the row would be inserted at COMMIT, after B's: no gap to test.
+        await tx.query('SELECT 1');
         resolveInserted();
         await new Promise<void>((release) => (releaseA = release));
       });
@@ -136,7 +140,7 @@ describe('outbox relay (real Postgres + Kafka)', () => {
     });
     await aInserted;
     // Transaction B inserts after A (higher id) and commits first.
-    await dataSource.transaction((manager) => writer.append(manager, outboxEvent(Thing, late)));
+    await uow.run(async (tx) => writer.append(tx, outboxEvent(Thing, late)));
 
     // What a "SELECT … WHERE id > last_seen" relay would see now: B's row only, with the higher id.
     // Publishing it and remembering its id would skip A's row for ever once A commits.
@@ -178,7 +182,7 @@ describe('outbox relay (real Postgres + Kafka)', () => {
     await blocker.query('SELECT pg_current_xact_id()');
     const holdMs = 1_500;
     const committedAt = Date.now();
-    await dataSource.transaction((manager) => writer.append(manager, outboxEvent(Thing, { key: uuidv4(), seq: 0, doomed: false, behaviour: 'ok' })));
+    await uow.run(async (tx) => writer.append(tx, outboxEvent(Thing, { key: uuidv4(), seq: 0, doomed: false, behaviour: 'ok' })));
     // The relay keeps polling and reports the waiting row's growing age, but publishes nothing.
     await expectEventually(() => expect(Math.max(...lags)).toBeGreaterThanOrEqual(holdMs / 1000), { timeoutMs: 10_000 });
     expect(relay.stats.published).toBe(0);
@@ -203,7 +207,7 @@ describe('outbox relay (real Postgres + Kafka)', () => {
     const write = async (n: number, offset: number) => {
       const key = uuidv4();
       for (let i = 0; i < n; i++) {
-        await dataSource.transaction((m) => writer.append(m, outboxEvent(Thing, { key, seq: offset + i, doomed: false, behaviour: 'ok' })));
+        await uow.run(async (tx) => writer.append(tx, outboxEvent(Thing, { key, seq: offset + i, doomed: false, behaviour: 'ok' })));
       }
     };
     await write(50, 0);

@@ -1,4 +1,5 @@
 import { decodeCloudEvent } from '@lienthong/contracts';
+import { TypeormUnitOfWork } from '@lienthong/persistence';
 import { type CollectedMessage } from '@lienthong/testing';
 import { v4 as uuidv4 } from 'uuid';
 import { type DataSource } from 'typeorm';
@@ -33,6 +34,7 @@ export interface WorkloadResult {
  * open while the other writers commit: the interleaving that exposes the sequence-gap bug.
  */
 export async function runWorkload(dataSource: DataSource, writer: OutboxWriter, Thing: ThingEvent, options: WorkloadOptions): Promise<WorkloadResult> {
+  const uow = new TypeormUnitOfWork(dataSource);
   const keys = Array.from({ length: options.keys }, () => uuidv4());
   const result: WorkloadResult = { committed: new Map(keys.map((k) => [k, 0])), committedIds: new Set(), doomedIds: new Set(), lateCommits: 0, overtaken: 0 };
   let commits = 0;
@@ -66,9 +68,14 @@ export async function runWorkload(dataSource: DataSource, writer: OutboxWriter, 
           const data: ThingData = { key, seq, doomed, behaviour: 'ok' };
           let ids: string[] = [];
           try {
-            await dataSource.transaction(async (manager) => {
-              const built = await writer.append(manager, outboxEvent(Thing, data));
+            await uow.run(async (tx) => {
+              const built = writer.append(tx, outboxEvent(Thing, data));
               ids = built.map((b) => b.event.id);
+              // The append is only queued; a read sends it now, so the row holds its id (and its
+              // transaction id) while the transaction waits or rolls back, as a producer that reads
+              // after writing would. Without it late and doomed rows would reach Postgres only at
+              // COMMIT, or never, and the interleaving under test would not happen.
+              await tx.query('SELECT 1');
               if (late) {
                 const before = commits;
                 await waitForCommits(options.lateHoldCommits);

@@ -1,9 +1,9 @@
 import { defineEvent, type TopicSpec } from '@lienthong/contracts';
+import { type SqlParam, type Tx } from '@lienthong/persistence';
 import { context, propagation, type TextMapPropagator } from '@opentelemetry/api';
-import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { OUTBOX_CHANNEL } from './outbox.schema';
-import { outboxEvent, OutboxWriter } from './outbox-writer';
+import { OUTBOX_CHANNEL, OUTBOX_TABLE } from './outbox.schema';
+import { OUTBOX_NOTIFY_SQL, outboxEvent, OutboxWriter } from './outbox-writer';
 
 const topic: TopicSpec = { name: 't.v1', partitions: 1, retentionMs: 1000, cleanupPolicy: 'delete', key: 'enterprisePatientId', description: 't' };
 const Thing = defineEvent({
@@ -14,16 +14,25 @@ const Thing = defineEvent({
 });
 const patientId = '01920000-0000-7000-8000-000000000001';
 
-function fakeManager(inTransaction: boolean) {
-  const calls: { sql: string; params: unknown[] }[] = [];
-  const manager = {
-    queryRunner: { isTransactionActive: inTransaction },
-    query: (sql: string, params: unknown[]) => {
-      calls.push({ sql, params });
-      return Promise.resolve([{ appended: '1' }]);
+/** A transaction that only records what is queued on it: each write rendered with its own parameters. */
+function fakeTx() {
+  const writes: { sql: string; params: unknown[] }[] = [];
+  const signals: string[] = [];
+  const tx: Tx = {
+    query: () => Promise.reject(new Error('the outbox writer never reads')),
+    write: (build: (p: SqlParam) => string) => {
+      const params: unknown[] = [];
+      const sql = build((value) => {
+        params.push(value);
+        return `$${params.length}`;
+      });
+      writes.push({ sql, params });
     },
-  } as unknown as EntityManager;
-  return { manager, calls };
+    signal: (expression: string) => {
+      signals.push(expression);
+    },
+  };
+  return { tx, writes, signals };
 }
 
 const fixedTraceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -36,53 +45,66 @@ const fakePropagator: TextMapPropagator = {
   fields: () => ['traceparent', 'baggage'],
 };
 
-describe('OutboxWriter', () => {
+describe('OutboxWriter.append', () => {
   afterEach(() => propagation.disable());
 
-  it('refuses to append outside a transaction', async () => {
-    const { manager } = fakeManager(false);
-    await expect(new OutboxWriter({ source: '/t' }).append(manager, outboxEvent(Thing, { patientId, n: 1 }))).rejects.toThrow(/open transaction/);
+  it('validates every event before queueing anything', () => {
+    const { tx, writes, signals } = fakeTx();
+    const writer = new OutboxWriter({ source: '/t' });
+    expect(() => writer.append(tx, [outboxEvent(Thing, { patientId, n: 1 }), { definition: Thing, data: { patientId: 'nope', n: 2 } }])).toThrow(/patientId/);
+    expect(writes).toHaveLength(0);
+    expect(signals).toHaveLength(0);
   });
 
-  it('validates data before touching the database', async () => {
-    const { manager, calls } = fakeManager(true);
-    await expect(new OutboxWriter({ source: '/t' }).append(manager, { definition: Thing, data: { patientId: 'nope', n: 1 } })).rejects.toThrow(/patientId/);
-    expect(calls).toHaveLength(0);
-  });
-
-  it('appends many events in one statement with CloudEvents headers, trace context and a commit-time NOTIFY', async () => {
+  it('queues many events as one INSERT with CloudEvents headers and trace context, and one commit-time NOTIFY', () => {
     propagation.setGlobalPropagator(fakePropagator);
-    const { manager, calls } = fakeManager(true);
-    const built = await context.with(context.active(), () =>
-      new OutboxWriter({ source: '/lienthong/test' }).append(manager, [outboxEvent(Thing, { patientId, n: 1 }), outboxEvent(Thing, { patientId, n: 2 })]),
+    const { tx, writes, signals } = fakeTx();
+    const built = context.with(context.active(), () =>
+      new OutboxWriter({ source: '/lienthong/test' }).append(tx, [outboxEvent(Thing, { patientId, n: 1 }), outboxEvent(Thing, { patientId, n: 2 })]),
     );
-    expect(calls).toHaveLength(1);
-    const [topics, keys, headers, values] = calls[0]?.params as [string[], string[], string[], Buffer[]];
+
+    expect(built.map((b) => b.event.data)).toEqual([
+      { patientId, n: 1 },
+      { patientId, n: 2 },
+    ]);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.sql).toMatch(new RegExp(`^INSERT INTO ${OUTBOX_TABLE} `));
+    const [topics, keys, headers, values] = writes[0]?.params as [string[], string[], string[], Buffer[]];
     expect(topics).toEqual(['t.v1', 't.v1']);
     expect(keys).toEqual([patientId, patientId]);
-    const first = JSON.parse(headers[0] ?? '{}') as Record<string, string>;
-    expect(first).toMatchObject({
-      ce_id: built[0]?.event.id,
+    expect(headers.map((h) => (JSON.parse(h) as Record<string, string>)['ce_id'])).toEqual(built.map((b) => b.event.id));
+    expect(JSON.parse(headers[0] ?? '{}')).toMatchObject({
+      ce_specversion: '1.0',
       ce_type: Thing.type,
       ce_source: '/lienthong/test',
+      ce_subject: patientId,
       traceparent: fixedTraceparent,
       baggage: 'tenant=hn',
       'content-type': 'application/json',
     });
     expect(JSON.parse(values[1]?.toString() ?? '')).toEqual({ patientId, n: 2 });
-    expect(calls[0]?.sql).toContain(`pg_notify('${OUTBOX_CHANNEL}'`);
+    expect(signals).toEqual([OUTBOX_NOTIFY_SQL]);
+    expect(OUTBOX_NOTIFY_SQL).toBe(`pg_notify('${OUTBOX_CHANNEL}', '')`);
   });
 
-  it('can leave NOTIFY out', async () => {
-    const { manager, calls } = fakeManager(true);
-    await new OutboxWriter({ source: '/t', notify: false }).append(manager, outboxEvent(Thing, { patientId, n: 1 }));
-    expect(calls[0]?.sql).not.toContain('pg_notify');
+  it('keeps a given id and time', () => {
+    const { tx } = fakeTx();
+    const time = new Date('2026-01-02T03:04:05.000Z');
+    const [built] = new OutboxWriter({ source: '/t' }).append(tx, outboxEvent(Thing, { patientId, n: 1 }, { id: 'cmd-42', time }));
+    expect(built?.event).toMatchObject({ id: 'cmd-42', time: time.toISOString() });
   });
 
-  it('refuses a built event appended under another definition', async () => {
-    const { manager } = fakeManager(true);
-    const Other = defineEvent({ ...Thing, type: 'vn.lienthong.test.thing.other' });
-    const built = await new OutboxWriter({ source: '/t' }).append(manager, outboxEvent(Thing, { patientId, n: 1 }));
-    await expect(new OutboxWriter({ source: '/t' }).appendBuilt(manager, Other, built)).rejects.toThrow(/appended with definition/);
+  it('leaves NOTIFY out when told to', () => {
+    const { tx, writes, signals } = fakeTx();
+    new OutboxWriter({ source: '/t', notify: false }).append(tx, outboxEvent(Thing, { patientId, n: 1 }));
+    expect(writes).toHaveLength(1);
+    expect(signals).toHaveLength(0);
+  });
+
+  it('queues nothing for no events', () => {
+    const { tx, writes, signals } = fakeTx();
+    expect(new OutboxWriter({ source: '/t' }).append(tx, [])).toEqual([]);
+    expect(writes).toHaveLength(0);
+    expect(signals).toHaveLength(0);
   });
 });

@@ -1,6 +1,6 @@
 import { buildEvent, encodeCloudEvent, type BuiltEvent, type EventData, type EventDefinition } from '@lienthong/contracts';
+import { type SqlParam, type Tx } from '@lienthong/persistence';
 import { context, propagation } from '@opentelemetry/api';
-import { type EntityManager } from 'typeorm';
 import { OUTBOX_CHANNEL, OUTBOX_TABLE } from './outbox.schema';
 
 /** An event to append: its definition (type, topic, schema, key) and its data, validated on append. */
@@ -17,14 +17,6 @@ export function outboxEvent<D extends EventDefinition>(definition: D, data: Even
   return { definition, data, ...options };
 }
 
-/** A row as the relay will send it. */
-export interface OutboxRecord {
-  readonly topic: string;
-  readonly key: string;
-  readonly headers: Record<string, string>;
-  readonly value: Buffer;
-}
-
 export interface OutboxWriterOptions {
   /** CloudEvents `source` of everything this service writes, e.g. `/lienthong/identity-service`. */
   readonly source: string;
@@ -36,14 +28,20 @@ export interface OutboxWriterOptions {
   readonly notify?: boolean;
 }
 
+/** Wakes the relay; queued by Postgres and delivered only if the transaction commits. */
+export const OUTBOX_NOTIFY_SQL = `pg_notify('${OUTBOX_CHANNEL}', '')`;
+
 /**
- * Appends events to the outbox inside the caller's transaction, so the domain change and its events
+ * Appends events to the outbox inside the caller's unit of work, so the domain change and its events
  * commit or roll back together:
  *
- *   await dataSource.transaction(async (manager) => {
- *     await manager.save(patient);
- *     await outbox.append(manager, outboxEvent(PatientRegisteredV1, { … }));
+ *   await uow.run(async (tx) => {
+ *     patients.register(tx, patient);
+ *     outbox.append(tx, outboxEvent(PatientRegisteredV1, { … }));
  *   });
+ *
+ * A `Tx` only exists inside `uow.run`, so an append outside a transaction (the row committing
+ * without its domain change, what the outbox exists to prevent) does not type-check.
  *
  * The current W3C trace context is stored with each event, so the consumer's span continues the
  * producing request's trace even though the relay sends it later from another process.
@@ -53,19 +51,22 @@ export class OutboxWriter {
     if (!options.source) throw new Error('OutboxWriter needs a CloudEvents source');
   }
 
-  /** Validates, builds and appends events; returns the built CloudEvents (ids, times) in order. */
-  async append(manager: EntityManager, events: OutboxEvent | readonly OutboxEvent[]): Promise<BuiltEvent<unknown>[]> {
-    const { built, records } = this.encode(events);
-    await this.appendRecords(manager, records);
+  /** Validates, builds and queues the events in the caller's transaction; returns the built CloudEvents. */
+  append(tx: Tx, events: OutboxEvent | readonly OutboxEvent[]): BuiltEvent<unknown>[] {
+    const list: readonly OutboxEvent[] = Array.isArray(events) ? events : [events as OutboxEvent];
+    // Every event is validated and encoded before anything is queued: one bad event leaves the
+    // transaction's batch as it was.
+    const { built, records } = this.encode(list);
+    if (records.length === 0) return built;
+    // One INSERT whatever the number of events, sent with the transaction's other queued writes.
+    tx.write((p) => outboxInsertSql(records, p));
+    // pg_notify is delivered at commit (never on rollback), and the unit of work folds identical
+    // signals of one batch into one.
+    if (this.options.notify !== false) tx.signal(OUTBOX_NOTIFY_SQL);
     return built;
   }
 
-  /**
-   * Validates, builds and encodes events into outbox rows without writing them, for a caller that
-   * sends its own statements in one round trip (see `outboxInsertSql`). Same rows as `append`.
-   */
-  encode(events: OutboxEvent | readonly OutboxEvent[]): { built: BuiltEvent<unknown>[]; records: OutboxRecord[] } {
-    const list: readonly OutboxEvent[] = Array.isArray(events) ? events : [events as OutboxEvent];
+  private encode(list: readonly OutboxEvent[]): { built: BuiltEvent<unknown>[]; records: OutboxRecord[] } {
     const built = list.map((e) =>
       buildEvent(e.definition, e.data, {
         source: this.options.source,
@@ -75,61 +76,21 @@ export class OutboxWriter {
     );
     return { built, records: built.map((b, i) => toRecord(list[i]?.definition.topic.name ?? '', b)) };
   }
-
-  /** Whether appends wake the relay with pg_notify at commit. */
-  get notifies(): boolean {
-    return this.options.notify !== false;
-  }
-
-  /** Appends events already built with `buildEvent` (e.g. by a domain object) for one definition. */
-  async appendBuilt(manager: EntityManager, definition: EventDefinition, events: BuiltEvent<unknown> | readonly BuiltEvent<unknown>[]): Promise<void> {
-    const list: readonly BuiltEvent<unknown>[] = Array.isArray(events) ? events : [events as BuiltEvent<unknown>];
-    for (const b of list) {
-      if (b.event.type !== definition.type) {
-        throw new Error(`event of type "${b.event.type}" appended with definition "${definition.type}"`);
-      }
-    }
-    await this.appendRecords(
-      manager,
-      list.map((b) => toRecord(definition.topic.name, b)),
-    );
-  }
-
-  /** Low level: appends encoded records as they are. Must run inside a transaction. */
-  async appendRecords(manager: EntityManager, records: readonly OutboxRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    // Outside a transaction the row would commit on its own, before (or without) the domain change:
-    // exactly what the outbox exists to prevent.
-    if (!manager.queryRunner?.isTransactionActive) {
-      throw new Error('OutboxWriter.append must be called with the EntityManager of an open transaction');
-    }
-    // One round trip whatever the number of events; pg_notify is queued and delivered at commit
-    // (never on rollback), and identical notifications in one transaction are folded into one.
-    const values: unknown[] = [];
-    const insert = outboxInsertSql(records, (v) => {
-      values.push(v);
-      return `$${values.length}`;
-    });
-    await manager.query(
-      `WITH appended AS (${insert} RETURNING id)
-       SELECT count(*) AS appended${this.notifies ? `, ${OUTBOX_NOTIFY_SQL}` : ''} FROM appended`,
-      values,
-    );
-  }
 }
 
-/** Wakes the relay; queued by Postgres and delivered only if the transaction commits. */
-export const OUTBOX_NOTIFY_SQL = `pg_notify('${OUTBOX_CHANNEL}', '')`;
+/** A row as the relay will send it. */
+interface OutboxRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly headers: Record<string, string>;
+  readonly value: Buffer;
+}
 
-/**
- * The INSERT that appends encoded records in one statement; `param` turns each array into a
- * placeholder of the caller's statement (so it can be one CTE of a larger batch).
- */
-export function outboxInsertSql(records: readonly OutboxRecord[], param: (values: unknown[]) => string): string {
+function outboxInsertSql(records: readonly OutboxRecord[], p: SqlParam): string {
   return `INSERT INTO ${OUTBOX_TABLE} (topic, key, headers, value)
-    SELECT * FROM unnest(${param(records.map((r) => r.topic))}::text[], ${param(records.map((r) => r.key))}::text[], ${param(
+    SELECT * FROM unnest(${p(records.map((r) => r.topic))}::text[], ${p(records.map((r) => r.key))}::text[], ${p(
       records.map((r) => JSON.stringify(r.headers)),
-    )}::jsonb[], ${param(records.map((r) => r.value))}::bytea[])`;
+    )}::jsonb[], ${p(records.map((r) => r.value))}::bytea[])`;
 }
 
 function toRecord(topic: string, built: BuiltEvent<unknown>): OutboxRecord {
