@@ -34,13 +34,16 @@ export interface EncodedRecord {
 }
 
 export const CE_HEADER_PREFIX = 'ce_';
+/** `vn.lienthong.<domain>.<entity>.<action>`: checked when an event is defined and when one is decoded. */
+export const EVENT_TYPE_PATTERN = /^vn\.lienthong\.[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+export const EVENT_TYPE_MESSAGE = 'type must be vn.lienthong.<domain>.<entity>.<action>';
 const CONTENT_TYPE = 'application/json';
 
 const attributeSchema = z.object({
   specversion: z.literal('1.0'),
   id: z.string().min(1),
   source: z.string().min(1),
-  type: z.string().regex(/^vn\.lienthong\.[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'type must be vn.lienthong.<domain>.<entity>.<action>'),
+  type: z.string().regex(EVENT_TYPE_PATTERN, EVENT_TYPE_MESSAGE),
   time: z.iso.datetime({ offset: true }),
   subject: z.string().min(1).optional(),
 });

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { type z } from 'zod';
-import { type CloudEvent } from './cloud-event';
+import { type CloudEvent, EVENT_TYPE_MESSAGE, EVENT_TYPE_PATTERN } from './cloud-event';
 import { type TopicSpec } from './topics';
 
 /**
@@ -24,8 +24,8 @@ export type EventData<D extends EventDefinition> = z.output<D['schema']>;
 export type TypedCloudEvent<D extends EventDefinition> = CloudEvent<EventData<D>>;
 
 export function defineEvent<S extends z.ZodType>(definition: EventDefinition<S>): EventDefinition<S> {
-  if (!/^vn\.lienthong\.[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(definition.type)) {
-    throw new Error(`event type "${definition.type}" must be vn.lienthong.<domain>.<entity>.<action>`);
+  if (!EVENT_TYPE_PATTERN.test(definition.type)) {
+    throw new Error(`event type "${definition.type}": ${EVENT_TYPE_MESSAGE}`);
   }
   return Object.freeze(definition);
 }

@@ -1,3 +1,12 @@
+import {
+  FACILITY_CODE_MESSAGE,
+  FACILITY_CODE_PATTERN,
+  FACILITY_LEVELS,
+  HISTORICAL_TIERS,
+  IDENTIFIER_SYSTEMS,
+  LAB_QUALITY_LEVELS,
+  PROVINCE_CODE_PATTERN,
+} from '@lienthong/vn-standards';
 import { z } from 'zod';
 import { defineEvent } from '../event-definition';
 import { Topics } from '../topics';
@@ -8,7 +17,11 @@ import { Topics } from '../topics';
  * demographics for aggregates. Identifier values stay in identity-service (encrypted).
  */
 
-export const facilityCodeSchema = z.string().regex(/^[0-9A-Z]{5}$/, 'facility code is 5 characters (MA_CSKCB)');
+// The vocabulary (facility and province codes, identifier systems, levels, tiers) is vn-standards';
+// the schemas below only put it on the wire, so a rule changes in one place for every service.
+export const facilityCodeSchema = z.string().regex(FACILITY_CODE_PATTERN, FACILITY_CODE_MESSAGE);
+export const provinceCodeSchema = z.string().regex(PROVINCE_CODE_PATTERN, 'province code is 2 digits');
+export const identifierSystemSchema = z.enum(IDENTIFIER_SYSTEMS);
 export const enterprisePatientIdSchema = z.uuid();
 export const localPatientIdSchema = z.string().min(1).max(100);
 export const sexSchema = z.union([z.literal(1), z.literal(2), z.literal(3)]);
@@ -29,8 +42,8 @@ export const PatientRegisteredV1 = defineEvent({
     outcome: matchOutcomeSchema,
     sex: sexSchema,
     birthYear: z.number().int().min(1880).max(2200).nullable(),
-    provinceCode: z.string().regex(/^[0-9]{2}$/).nullable(),
-    identifierSystems: z.array(z.enum(['cccd', 'cmnd', 'passport', 'eid', 'bhyt'])),
+    provinceCode: provinceCodeSchema.nullable(),
+    identifierSystems: z.array(identifierSystemSchema),
   }),
   keyOf: (d) => d.enterprisePatientId,
 });
@@ -85,10 +98,13 @@ export const PatientUnmergedV1 = defineEvent({
   keyOf: (d) => d.survivorId,
 });
 
-export const facilityLevelSchema = z.enum(['initial', 'basic', 'specialised']);
-export const historicalTierSchema = z.enum(['commune', 'district', 'provincial', 'central']);
-/** Decision 2429/QĐ-BYT lab quality rating. */
-export const labQualityLevelSchema = z.enum(['unrated', '1', '2', '3', '4', '5']);
+export const facilityLevelSchema = z.enum(FACILITY_LEVELS);
+export const historicalTierSchema = z.enum(HISTORICAL_TIERS);
+/**
+ * Decision 2429/QĐ-BYT lab quality rating. vn-standards counts levels as numbers; v1 of the facility
+ * event published them as strings ('unrated', '1'…'5'), and a published payload never changes.
+ */
+export const labQualityLevelSchema = z.enum(LAB_QUALITY_LEVELS.map((level) => `${level}` as const));
 
 export const FacilityChangedV1 = defineEvent({
   type: 'vn.lienthong.identity.facility.changed',
@@ -96,7 +112,7 @@ export const FacilityChangedV1 = defineEvent({
   schema: z.object({
     code: facilityCodeSchema,
     name: z.string().min(1),
-    provinceCode: z.string().regex(/^[0-9]{2}$/),
+    provinceCode: provinceCodeSchema,
     level: facilityLevelSchema,
     historicalTier: historicalTierSchema,
     labQualityLevel: labQualityLevelSchema,
