@@ -8,9 +8,17 @@ export { ProblemFilter } from './errors/problem.filter';
 export { ZodValidationPipe, zodIssuesToValidationIssues, toJsonPointer } from './errors/zod-validation.pipe';
 export * from './auth/actor';
 export * from './auth/scopes';
-export { Public, RequireScopes, CurrentActor } from './auth/auth.decorators';
+export { resolveActor, type ActorHeaders } from './auth/resolve-actor';
+export { Public, RequireScopes, RequireFacility, CurrentActor } from './auth/auth.decorators';
 export { AuthGuard, JWT_VERIFIER } from './auth/auth.guard';
-export { JwtVerifier, InvalidTokenError, type JwtVerifierOptions, type VerifiedToken } from './auth/jwt-verifier';
+export {
+  JwtVerifier,
+  InvalidTokenError,
+  SERVICE_NAME_PATTERN,
+  type JwtVerifierOptions,
+  type VerifiedToken,
+  type TokenPrincipal,
+} from './auth/jwt-verifier';
 export * from './health/health-check';
 export * from './health/checks';
 export { HealthService, type ReadinessReport, type CheckStatus } from './health/health.service';

@@ -1,10 +1,24 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 
+/**
+ * Claims of a test token. The platform reads exactly one principal from it (a token naming several,
+ * or none, is refused — tests of that refusal set them together on purpose):
+ * - a facility's system: `facility`;
+ * - a Liên Thông service: `service` (add `lienthong/act-for` to `scope` for it to act for a facility
+ *   named in the `X-Act-For-Facility` request header);
+ * - a person: `role` (`ministry-analyst`, `provincial-analyst`, `data-steward`) and `province`.
+ */
 export interface TestTokenClaims {
   /** 5-character facility code (MA_CSKCB). */
   readonly facility?: string;
-  /** Space-separated SMART scopes, e.g. `system/Patient.rs`. */
+  /** The calling service's name, e.g. `lab-results-service`. */
+  readonly service?: string;
+  /** A person's role. */
+  readonly role?: string;
+  /** 2-digit province code of a person's token. */
+  readonly province?: string;
+  /** Space-separated scopes, e.g. `system/Patient.rs lienthong/act-for`. */
   readonly scope?: string;
   readonly sub?: string;
   /** Lifetime in seconds; negative for an already expired token. */
@@ -42,6 +56,9 @@ async function signTestToken(key: KeyObject, claims: TestTokenClaims): Promise<s
   const now = Math.floor(Date.now() / 1000);
   const payload: Record<string, unknown> = { ...claims.extra };
   if (claims.facility !== undefined) payload['facility'] = claims.facility;
+  if (claims.service !== undefined) payload['service'] = claims.service;
+  if (claims.role !== undefined) payload['role'] = claims.role;
+  if (claims.province !== undefined) payload['province'] = claims.province;
   if (claims.scope !== undefined) payload['scope'] = claims.scope;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })

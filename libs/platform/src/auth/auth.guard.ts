@@ -1,25 +1,20 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { DomainError, ValidationError } from '../errors/domain-error';
+import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
-import {
-  DEFAULT_PURPOSE_OF_USE,
-  isPurposeOfUse,
-  PURPOSE_OF_USE_HEADER,
-  PURPOSES_OF_USE,
-  type Actor,
-  type PurposeOfUse,
-} from './actor';
-import { ACTOR_KEY, IS_PUBLIC, REQUIRED_SCOPES, type RequestWithActor } from './auth.decorators';
+import { ACT_FOR_FACILITY_HEADER, PURPOSE_OF_USE_HEADER, requireActingFacility } from './actor';
+import { ACTOR_KEY, IS_PUBLIC, REQUIRED_SCOPES, REQUIRES_FACILITY, type RequestWithActor } from './auth.decorators';
 import { InvalidTokenError, JwtVerifier } from './jwt-verifier';
+import { resolveActor } from './resolve-actor';
 import { missingScopes } from './scopes';
 
 export const JWT_VERIFIER = Symbol('JWT_VERIFIER');
 
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public(); @RequireScopes adds
- * SMART scope checks. Errors follow RFC 6750 (WWW-Authenticate) inside problem+json bodies.
+ * SMART scope checks; @RequireFacility() demands a facility to speak for. Errors follow RFC 6750
+ * (WWW-Authenticate) inside problem+json bodies.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -62,13 +57,11 @@ export class AuthGuard implements CanActivate {
       });
     }
 
-    const actor: Actor = {
-      subject: verified.subject,
-      facilityCode: verified.facilityCode,
-      scopes: verified.scopes,
-      purposeOfUse: purposeOfUse(request.headers[PURPOSE_OF_USE_HEADER]),
-      ...(verified.clientId === undefined ? {} : { clientId: verified.clientId }),
-    };
+    const actor = resolveActor(verified, {
+      actForFacility: request.headers[ACT_FOR_FACILITY_HEADER],
+      purposeOfUse: request.headers[PURPOSE_OF_USE_HEADER],
+    });
+    if (this.reflector.getAllAndOverride<boolean | undefined>(REQUIRES_FACILITY, targets)) requireActingFacility(actor);
     request[ACTOR_KEY] = actor;
     return true;
   }
@@ -78,14 +71,4 @@ function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer[ ]+([A-Za-z0-9\-_.~+/]+=*)$/i.exec(header.trim());
   return match?.[1];
-}
-
-function purposeOfUse(header: string | string[] | undefined): PurposeOfUse {
-  if (header === undefined || header === '') return DEFAULT_PURPOSE_OF_USE;
-  const value = (Array.isArray(header) ? header[0] ?? '' : header).trim().toLowerCase();
-  if (isPurposeOfUse(value)) return value;
-  throw new ValidationError(
-    [{ field: 'X-Purpose-Of-Use', rule: 'enum', message: `must be one of: ${PURPOSES_OF_USE.join(', ')}` }],
-    'Unknown purpose of use.',
-  );
 }

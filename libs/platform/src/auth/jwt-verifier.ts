@@ -1,6 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { FACILITY_CODE_PATTERN } from './actor';
+import { FACILITY_CODE_PATTERN, PROVINCE_CODE_PATTERN } from '@lienthong/vn-standards';
+import { ACT_FOR_SCOPE, isPersonRole, provinceClaimRule, type PersonRole } from './actor';
 import { splitScopes } from './scopes';
 
 export interface JwtVerifierOptions {
@@ -23,9 +24,23 @@ export interface JwtVerifierOptions {
   readonly verifiedCacheMaxAgeSeconds?: number;
 }
 
+/**
+ * Who a token says its holder is: exactly one of a `facility` claim (a hospital system), a `service`
+ * claim (a Liên Thông service, on its own credential) or a `role` claim (a person). Requiring the kind
+ * to be named, rather than guessing "no facility, so a service", keeps a mis-issued facility token from
+ * quietly becoming something else.
+ */
+export type TokenPrincipal =
+  | { readonly kind: 'facility'; readonly facilityCode: string }
+  | { readonly kind: 'service'; readonly service: string }
+  | { readonly kind: 'person'; readonly role: PersonRole; readonly province?: string };
+
+/** A service name as services call themselves (`lab-results-service`): kebab-case, so it reads well in audit rows. */
+export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
 export interface VerifiedToken {
   readonly subject: string;
-  readonly facilityCode: string;
+  readonly principal: TokenPrincipal;
   readonly scopes: string[];
   readonly clientId?: string;
   readonly payload: JWTPayload;
@@ -108,19 +123,65 @@ export class JwtVerifier {
     } catch (error) {
       throw new InvalidTokenError(describeJoseError(error));
     }
-    const facility = payload['facility'];
-    if (typeof facility !== 'string' || !FACILITY_CODE_PATTERN.test(facility)) {
-      throw new InvalidTokenError('token has no valid facility claim');
-    }
+    const scopes = splitScopes(payload['scope'] ?? payload['scp']);
+    const principal = principalOf(payload, scopes);
     const clientId = payload['client_id'] ?? payload['azp'];
     // Frozen: a cached result is shared by every request that presents the same token.
     return Object.freeze({
       subject: payload.sub ?? '',
-      facilityCode: facility,
-      scopes: Object.freeze(splitScopes(payload['scope'] ?? payload['scp'])) as string[],
+      principal: Object.freeze(principal),
+      scopes: Object.freeze(scopes) as string[],
       ...(typeof clientId === 'string' ? { clientId } : {}),
       payload: Object.freeze(payload),
     });
+  }
+}
+
+const PRINCIPAL_CLAIMS = ['facility', 'service', 'role'] as const;
+
+function principalOf(payload: JWTPayload, scopes: readonly string[]): TokenPrincipal {
+  const named = PRINCIPAL_CLAIMS.filter((claim) => payload[claim] !== undefined);
+  // One token, one principal: a token that is both a facility and a person would let whichever check
+  // a route happens to make decide who the caller is.
+  if (named.length > 1) throw new InvalidTokenError(`token names more than one principal (${named.join(', ')})`);
+  const principal = principalFrom(payload, named[0]);
+  // Acting for a facility is a service's privilege; on a facility's token it would read as "may become
+  // any facility", on a person's as "is a facility".
+  if (principal.kind !== 'service' && scopes.includes(ACT_FOR_SCOPE)) {
+    throw new InvalidTokenError(`${ACT_FOR_SCOPE} is granted only to service tokens`);
+  }
+  return principal;
+}
+
+function principalFrom(payload: JWTPayload, claim: (typeof PRINCIPAL_CLAIMS)[number] | undefined): TokenPrincipal {
+  switch (claim) {
+    case undefined:
+      throw new InvalidTokenError('token names no principal (a facility, service or role claim)');
+    case 'facility': {
+      const facility = payload['facility'];
+      if (typeof facility !== 'string' || !FACILITY_CODE_PATTERN.test(facility)) throw new InvalidTokenError('token has no valid facility claim');
+      return { kind: 'facility', facilityCode: facility };
+    }
+    case 'service': {
+      const service = payload['service'];
+      if (typeof service !== 'string' || !SERVICE_NAME_PATTERN.test(service)) throw new InvalidTokenError('token has no valid service claim');
+      return { kind: 'service', service };
+    }
+    case 'role': {
+      const role = payload['role'];
+      if (typeof role !== 'string' || !isPersonRole(role)) throw new InvalidTokenError('token has an unknown role claim');
+      const province = payload['province'];
+      const rule = provinceClaimRule(role);
+      if (province === undefined) {
+        if (rule === 'required') throw new InvalidTokenError(`a ${role} token needs a province claim`);
+        return { kind: 'person', role };
+      }
+      if (rule === 'forbidden') throw new InvalidTokenError(`a ${role} token carries no province claim`);
+      // Shape only: the province table in vn-standards is not yet checked against the gazette, and a
+      // wrong table must not lock a real analyst out.
+      if (typeof province !== 'string' || !PROVINCE_CODE_PATTERN.test(province)) throw new InvalidTokenError('token has no valid province claim');
+      return { kind: 'person', role, province };
+    }
   }
 }
 
