@@ -9,8 +9,10 @@
  *    Strimzi's published API model (deploy/tools/strimzi/pom.xml), with unknown fields rejected.
  * 3. Fails when deploy/k8s/kafka/topics.yaml or the compose topic script is stale against the registry.
  * 4. Checks docker-compose.yml with `docker-compose config -q`.
- * 5. Checks conventions: every app with a Dockerfile has a compose entry, a k8s base and both overlays,
- *    one port everywhere, probes on /health/*, resources and a locked-down securityContext.
+ * 5. Checks conventions: one Dockerfile (deploy/docker/Dockerfile) whose APP and PORT come from the
+ *    build; every app compose builds from it has its Nx project, a k8s base and both overlays, one port
+ *    everywhere, its migration one-shot and Job when it has src/migrate.ts, probes on /health/*,
+ *    resources and a locked-down securityContext.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -34,6 +36,7 @@ interface Rendered {
 
 const K8S_DIR = join(REPO_ROOT, 'deploy/k8s');
 const APPS_DIR = join(REPO_ROOT, 'apps');
+const DOCKERFILE = join(REPO_ROOT, 'deploy/docker/Dockerfile');
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
 const STRIMZI_POM = join(REPO_ROOT, 'deploy/tools/strimzi/pom.xml');
 const STRIMZI_CACHE = join(REPO_ROOT, 'tmp/strimzi-crds');
@@ -331,7 +334,7 @@ function checkAppRender(app: string, port: number | undefined, r: Rendered): voi
         }
       }
       if (port !== undefined && !(c.ports ?? []).some((p) => p.containerPort === port)) {
-        fail(at, `containerPort ${port} (the Dockerfile's PORT) is not declared`);
+        fail(at, `containerPort ${port} (compose build arg PORT) is not declared`);
       }
     }
   }
@@ -340,51 +343,94 @@ function checkAppRender(app: string, port: number | undefined, r: Rendered): voi
     if (port !== undefined && !ports.some((p) => p.port === port)) fail(`${r.source} ${describe(s)}`, `does not expose port ${port}`);
   }
   const cm = r.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(`${app}-config`));
-  const cmPort = (cm?.['data'] as Record<string, string> | undefined)?.['PORT'];
+  const cmData = cm?.['data'] as Record<string, string> | undefined;
+  const cmPort = cmData?.['PORT'];
   if (port !== undefined && cmPort !== String(port)) fail(r.source, `ConfigMap ${app}-config PORT=${cmPort} (expected ${port})`);
+  // components/service names every object after it: a copied config.env would rename another app.
+  if (cmData?.['OTEL_SERVICE_NAME'] !== app) fail(r.source, `ConfigMap ${app}-config OTEL_SERVICE_NAME=${cmData?.['OTEL_SERVICE_NAME']} (expected ${app})`);
+  if (!r.objects.some((o) => o.kind === 'Deployment' && o.metadata.name === app)) fail(r.source, `renders no Deployment named ${app}`);
 }
 
 interface ComposeService {
-  build?: { context?: string; dockerfile?: string; args?: Record<string, string> } | string;
+  build?: { context?: string; dockerfile?: string; args?: Record<string, string | number> } | string;
+  image?: string;
+  command?: string[] | string;
   ports?: string[];
   environment?: Record<string, string | number>;
   healthcheck?: unknown;
   depends_on?: Record<string, { condition?: string }> | string[];
 }
 
-function dockerfileArg(dockerfile: string, name: string): string | undefined {
-  const m = new RegExp(`^ARG ${name}=(\\S+)\\s*$`, 'm').exec(readFileSync(dockerfile, 'utf8'));
-  return m?.[1];
+/** `ARG <name>` lines of a Dockerfile, with their default when one is given. */
+function dockerfileArgs(dockerfile: string): Map<string, string | undefined> {
+  const args = new Map<string, string | undefined>();
+  for (const m of readFileSync(dockerfile, 'utf8').matchAll(/^ARG (\w+)(?:=(\S+))?\s*$/gm)) {
+    if (m[1] !== undefined && !args.has(m[1])) args.set(m[1], m[2]);
+  }
+  return args;
 }
 
-function checkApps(composeServices: Record<string, ComposeService>, rendered: Rendered[]): number {
-  const apps = existsSync(APPS_DIR)
-    ? readdirSync(APPS_DIR)
-        .filter((a) => existsSync(join(APPS_DIR, a, 'Dockerfile')))
-        .sort()
-    : [];
-  for (const app of apps) {
-    const dockerfile = join(APPS_DIR, app, 'Dockerfile');
-    const where = `app ${app}`;
-    if (dockerfileArg(dockerfile, 'APP') !== app) fail(where, `${rel(dockerfile)} must declare ARG APP=${app}`);
-    const portArg = dockerfileArg(dockerfile, 'PORT');
-    const port = portArg && /^\d+$/.test(portArg) ? Number(portArg) : undefined;
-    if (port === undefined) fail(where, `${rel(dockerfile)} must declare ARG PORT=<number>`);
+/** The one image recipe: the app and its port must come from the build, never a default. */
+function checkDockerfile(): void {
+  const where = rel(DOCKERFILE);
+  if (!existsSync(DOCKERFILE)) {
+    fail(where, 'is missing (every service image is built from it)');
+    return;
+  }
+  const args = dockerfileArgs(DOCKERFILE);
+  for (const name of ['APP', 'PORT']) {
+    if (!args.has(name)) fail(where, `must declare ARG ${name}`);
+    else if (args.get(name) !== undefined) fail(where, `ARG ${name} must have no default (compose passes it per service)`);
+  }
+  const strays = existsSync(APPS_DIR) ? readdirSync(APPS_DIR).filter((a) => existsSync(join(APPS_DIR, a, 'Dockerfile'))) : [];
+  for (const a of strays) fail(`apps/${a}/Dockerfile`, `every service builds from ${where}; remove this copy`);
+}
 
-    const svc = composeServices[app];
-    if (!svc) {
-      fail(where, `docker-compose.yml has no service "${app}"`);
-    } else {
-      const build = typeof svc.build === 'string' ? { context: svc.build } : svc.build;
-      if (build?.dockerfile !== `apps/${app}/Dockerfile` || build.context !== '.') {
-        fail(where, `compose build must be { context: ., dockerfile: apps/${app}/Dockerfile }`);
-      }
-      if (port !== undefined && !(svc.ports ?? []).includes(`${port}:${port}`)) fail(where, `compose must publish "${port}:${port}"`);
-      if (port !== undefined && String(svc.environment?.['PORT']) !== String(port)) fail(where, `compose PORT must be ${port}`);
-      if (!svc.healthcheck) fail(where, 'compose service needs a healthcheck');
-      const deps = svc.depends_on;
-      if (!deps || Array.isArray(deps) || !Object.values(deps).every((d) => d.condition)) {
-        fail(where, 'compose depends_on must use conditions (service_healthy)');
+function dependsOn(svc: ComposeService): Record<string, { condition?: string }> {
+  return svc.depends_on && !Array.isArray(svc.depends_on) ? svc.depends_on : {};
+}
+
+/**
+ * A deployed app is a compose service built from the one Dockerfile. Each has its Nx project, one
+ * port everywhere (build arg PORT, published port, ConfigMap PORT, containerPort, Service), a k8s
+ * base and both overlays; an app with src/migrate.ts also has its migration one-shot in compose and
+ * its migration Job in Kubernetes.
+ */
+function checkApps(composeServices: Record<string, ComposeService>, rendered: Rendered[]): number {
+  const dockerfile = rel(DOCKERFILE);
+  const apps: string[] = [];
+  for (const [app, svc] of Object.entries(composeServices)) {
+    if (!svc.build) continue;
+    const where = `app ${app}`;
+    apps.push(app);
+    const build = typeof svc.build === 'string' ? { context: svc.build } : svc.build;
+    if (build.dockerfile !== dockerfile || build.context !== '.') {
+      fail(where, `compose build must be { context: ., dockerfile: ${dockerfile} } (the x-build anchor)`);
+    }
+    if (String(build.args?.['APP']) !== app) fail(where, `compose build.args.APP must be ${app}`);
+    const portArg = String(build.args?.['PORT'] ?? '');
+    const port = /^\d+$/.test(portArg) ? Number(portArg) : undefined;
+    if (port === undefined) fail(where, 'compose build.args.PORT must be a port number');
+    if (!existsSync(join(APPS_DIR, app, 'project.json'))) fail(where, `apps/${app}/project.json is missing (compose builds an app that does not exist)`);
+    if (port !== undefined && !(svc.ports ?? []).includes(`${port}:${port}`)) fail(where, `compose must publish "${port}:${port}"`);
+    if (port !== undefined && svc.environment?.['PORT'] !== undefined && String(svc.environment['PORT']) !== String(port)) {
+      fail(where, `compose PORT must be ${port} (or left to the image)`);
+    }
+    if (!svc.healthcheck) fail(where, 'compose service needs a healthcheck');
+    const deps = svc.depends_on;
+    if (!deps || Array.isArray(deps) || !Object.values(deps).every((d) => d.condition)) {
+      fail(where, 'compose depends_on must use conditions (service_healthy)');
+    }
+
+    const migrates = existsSync(join(APPS_DIR, app, 'src', 'migrate.ts'));
+    if (migrates) {
+      // The one-shot runs the app's own image; the app starts only after it succeeded.
+      const oneShot = Object.entries(composeServices).find(
+        ([name, s]) => name !== app && s.image === svc.image && !s.build && [s.command].flat().join(' ') === 'node migrate.js',
+      );
+      if (!oneShot) fail(where, `compose needs a one-shot running "node migrate.js" with image ${svc.image ?? '?'}`);
+      else if (dependsOn(svc)[oneShot[0]]?.condition !== 'service_completed_successfully') {
+        fail(where, `compose must depend on ${oneShot[0]} with condition service_completed_successfully`);
       }
     }
 
@@ -393,17 +439,20 @@ function checkApps(composeServices: Record<string, ComposeService>, rendered: Re
     for (const overlay of OVERLAYS) {
       const source = rel(join(K8S_DIR, 'apps', app, 'overlays', overlay));
       const r = rendered.find((x) => x.source === source);
-      if (!r) fail(where, `${source}/kustomization.yaml is missing`);
-      else checkAppRender(app, port, r);
+      if (!r) {
+        fail(where, `${source}/kustomization.yaml is missing`);
+        continue;
+      }
+      checkAppRender(app, port, r);
+      const job = r.objects.some((o) => o.kind === 'Job' && o.metadata.name === `${app}-migrate`);
+      if (migrates && !job) fail(r.source, `renders no Job ${app}-migrate (apps/${app}/src/migrate.ts exists: include components/migrate-job)`);
+      if (!migrates && job) fail(r.source, `renders Job ${app}-migrate but apps/${app}/src/migrate.ts does not exist`);
     }
   }
-  // And the other way round: manifests for an app that no longer exists.
+  // And the other way round: manifests for an app that is not deployed.
   const k8sApps = existsSync(join(K8S_DIR, 'apps')) ? readdirSync(join(K8S_DIR, 'apps')) : [];
-  for (const a of k8sApps) if (!apps.includes(a)) fail(`deploy/k8s/apps/${a}`, `no apps/${a}/Dockerfile`);
-  for (const [name, svc] of Object.entries(composeServices)) {
-    if (svc.build && !apps.includes(name)) fail(`docker-compose.yml ${name}`, `builds an image but apps/${name}/Dockerfile is missing`);
-  }
-  return apps.length;
+  for (const a of k8sApps) if (!apps.includes(a)) fail(`deploy/k8s/apps/${a}`, `docker-compose.yml builds no "${a}"`);
+  return apps.sort().length;
 }
 
 // ------------------------------------------------------------------ docker-compose
@@ -488,6 +537,7 @@ function main(): void {
   for (const f of stale) fail(f, 'stale: regenerate with `npx nx run deploy:generate` and commit');
 
   const composeServices = checkCompose();
+  checkDockerfile();
   const appCount = checkApps(composeServices, rendered);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
