@@ -48,7 +48,8 @@ export function errorSummary(error: unknown, maxLength = DLQ_ERROR_MAX_LENGTH): 
 }
 
 export interface DeadLetterInfo {
-  readonly reason: DeadLetterReason;
+  /** A DeadLetterReason, or the code of a domain error the handler threw (InboxConsumerOptions.rejectionReason). */
+  readonly reason: DeadLetterReason | string;
   readonly error: unknown;
   readonly topic: string;
   readonly partition: number;

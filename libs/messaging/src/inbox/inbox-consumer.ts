@@ -70,6 +70,12 @@ export interface InboxConsumerOptions {
   readonly autoCommitThreshold?: number;
   readonly metrics?: InboxConsumerMetrics;
   readonly logger?: MessagingLogger;
+  /**
+   * Names handler errors that retrying cannot fix (a domain rule the event breaks): the returned
+   * string becomes `dlq-reason` and the message is dead-lettered at once. `undefined` means retry.
+   * NonRetryableError is always permanent (`handler-rejected`).
+   */
+  readonly rejectionReason?: (error: unknown) => string | undefined;
 }
 
 interface Route {
@@ -115,6 +121,7 @@ export class InboxConsumer {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
   private abort = new AbortController();
+  private joined = false;
 
   constructor(private readonly options: InboxConsumerOptions) {
     this.consumerName = options.consumerName ?? options.groupId;
@@ -130,6 +137,11 @@ export class InboxConsumer {
     if (this.routes.has(definition.type)) throw new Error(`a handler for "${definition.type}" is already registered`);
     this.routes.set(definition.type, { definition, handle: handler as Route['handle'] });
     return this;
+  }
+
+  /** True while the consumer is a member of its group (after a join, until a crash or stop): readiness. */
+  get inGroup(): boolean {
+    return this.joined;
   }
 
   get topics(): string[] {
@@ -149,6 +161,10 @@ export class InboxConsumer {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
+    this.joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => void (this.joined = true));
+    consumer.on(consumer.events.CRASH, () => void (this.joined = false));
+    consumer.on(consumer.events.STOP, () => void (this.joined = false));
     await this.producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? false });
@@ -176,6 +192,7 @@ export class InboxConsumer {
   /** Lets the message in flight finish, commits processed offsets, leaves the group, disconnects. */
   async stop(): Promise<void> {
     this.abort.abort();
+    this.joined = false;
     const consumer = this.consumer;
     const producer = this.producer;
     this.consumer = undefined;
@@ -225,8 +242,9 @@ export class InboxConsumer {
           if (!(await this.pause(backoffDelay(Math.min(outages, 10), this.retry), heartbeat))) return 'aborted';
           continue;
         }
-        if (error instanceof NonRetryableError) {
-          return this.deadLetter(where, message, 'handler-rejected', error, attempt, event.type, seconds);
+        const rejected = error instanceof NonRetryableError ? 'handler-rejected' : this.options.rejectionReason?.(error);
+        if (rejected !== undefined) {
+          return this.deadLetter(where, message, rejected, error, attempt, event.type, seconds);
         }
         if (attempt >= this.retry.maxAttempts) {
           return this.deadLetter(where, message, 'handler-failed', error, attempt, event.type, seconds);
@@ -302,7 +320,7 @@ export class InboxConsumer {
   private async deadLetter(
     where: { topic: string; partition: number; offset: string },
     message: KafkaMessage,
-    reason: DeadLetterReason,
+    reason: DeadLetterReason | string,
     error: unknown,
     attempts: number,
     type: string | undefined,
