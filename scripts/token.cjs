@@ -1,34 +1,77 @@
 #!/usr/bin/env node
-// Prints a development JWT signed by the local dev issuer.
+// Prints a development JWT signed by the local dev issuer, for any of the platform's three principals:
 //
-//   npm run token -- --facility 79001 --scope "system/Patient.rs system/Observation.cruds" [--ttl 3600] [--sub his-79001]
-//                    [--iss https://auth.lienthong.local/dev] [--aud lienthong] [--json]
+//   npm run token -- --facility 79001 --scope "system/Patient.rs system/Observation.cruds"       a hospital system
+//   npm run token -- --service lab-results-service --scope "lienthong/act-for system/Patient.cu"  a service (acts for
+//                    the facility named per request in X-Act-For-Facility, if it holds lienthong/act-for)
+//   npm run token -- --person --role provincial-analyst --province 79 --scope "lienthong/analytics.read"   a person
+//   common: [--ttl 3600] [--sub <subject>] [--iss https://auth.lienthong.local/dev] [--aud lienthong] [--json]
 //
 // The ES256 key pair is created on first use in .infra/dev-auth/ (gitignored): private.pem, public.pem
 // and jwks.json. Services run locally verify with AUTH_PUBLIC_KEY_FILE=.infra/dev-auth/public.pem (the
 // default outside production) — the issuer and audience defaults below match the platform's.
-// Plain Node: jose 6 is ESM-only and Node >= 20.19 can require() it.
+// Plain Node: jose 6 is ESM-only and Node >= 20.19 can require() it. The claim rules (facility code,
+// scopes, roles, provinces) are the platform's own, loaded from its TypeScript, so a token this prints
+// is one the services accept.
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
+require('./run-ts.cjs');
+const { FACILITY_CODE_PATTERN, FACILITY_CODE_MESSAGE, PROVINCE_CODE_PATTERN } = require('../libs/vn-standards/src/facility.ts');
+const { isRequirableScope } = require('../libs/platform/src/auth/scopes.ts');
+const {
+  ACT_FOR_SCOPE,
+  PERSON_ROLES,
+  SERVICE_NAME_PATTERN,
+  isPersonRole,
+  provinceClaimRule,
+} = require('../libs/platform/src/auth/actor.ts');
+
 const ROOT = path.resolve(__dirname, '..');
 const KEY_DIR = path.join(process.env.DEV_AUTH_DIR ?? path.join(ROOT, '.infra', 'dev-auth'));
 const DEFAULT_ISSUER = 'https://auth.lienthong.local/dev';
 const DEFAULT_AUDIENCE = 'lienthong';
-const FACILITY = /^[0-9]{2}[0-9A-Z]{3}$/;
-const SCOPE = /^(system|user|patient)\/(\*|[A-Za-z][A-Za-z0-9]*)\.(c?r?u?d?s?|read|write|\*)$/;
-// Liên Thông platform scopes (libs/platform auth/scopes.ts), granted verbatim.
-const PLATFORM_SCOPE = /^lienthong\/[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/;
 
-function usage(message) {
+function usage(message, exitCode = 2) {
   if (message) process.stderr.write(`token: ${message}\n`);
-  process.stderr.write(
-    'usage: npm run token -- --facility <MA_CSKCB> --scope "<scopes>" [--ttl <seconds>] [--sub <subject>] [--iss <issuer>] [--aud <audience>] [--json]\n',
+  (exitCode === 0 ? process.stdout : process.stderr).write(
+    [
+      'usage: npm run token -- <principal> --scope "<scopes>" [--ttl <seconds>] [--sub <subject>] [--iss <issuer>] [--aud <audience>] [--json]',
+      '  principal, exactly one of:',
+      '    --facility <MA_CSKCB>                     a hospital system, e.g. --facility 79001',
+      `    --service <name>                          a Liên Thông service, e.g. --service lab-results-service (add ${ACT_FOR_SCOPE} to act for facilities)`,
+      `    --person --role <role> [--province <NN>]  a person; roles: ${PERSON_ROLES.join(', ')}`,
+      '',
+    ].join('\n'),
   );
-  process.exit(2);
+  process.exit(exitCode);
+}
+
+/** The principal's claims and default subject, or a usage error naming what is wrong. */
+function principalClaims(values) {
+  const chosen = ['facility', 'service', 'person'].filter((name) => values[name] !== undefined && values[name] !== false);
+  if (chosen.length !== 1) usage('name exactly one principal: --facility, --service or --person');
+  if (values.role !== undefined && !values.person) usage('--role is for --person tokens');
+  if (values.province !== undefined && !values.person) usage('--province is for --person tokens');
+  if (values.facility !== undefined) {
+    if (!FACILITY_CODE_PATTERN.test(values.facility)) usage(`--facility: ${FACILITY_CODE_MESSAGE}, e.g. 79001`);
+    return { claims: { facility: values.facility }, sub: `dev-client-${values.facility}` };
+  }
+  if (values.service !== undefined) {
+    if (!SERVICE_NAME_PATTERN.test(values.service)) usage('--service must be a kebab-case service name, e.g. lab-results-service');
+    return { claims: { service: values.service }, sub: `dev-service-${values.service}` };
+  }
+  if (!values.role) usage(`--person needs --role, one of: ${PERSON_ROLES.join(', ')}`);
+  if (!isPersonRole(values.role)) usage(`--role must be one of: ${PERSON_ROLES.join(', ')}`);
+  const rule = provinceClaimRule(values.role);
+  if (rule === 'required' && values.province === undefined) usage(`a ${values.role} needs --province <2-digit province code>, e.g. 79`);
+  if (rule === 'forbidden' && values.province !== undefined) usage(`a ${values.role} works nationally: no --province`);
+  if (values.province !== undefined && !PROVINCE_CODE_PATTERN.test(values.province)) usage('--province must be a 2-digit province code, e.g. 79');
+  const claims = { role: values.role, ...(values.province === undefined ? {} : { province: values.province }) };
+  return { claims, sub: `dev-person-${values.role}${values.province === undefined ? '' : `-${values.province}`}` };
 }
 
 function ensureKeyPair() {
@@ -62,6 +105,10 @@ async function main() {
     ({ values } = parseArgs({
       options: {
         facility: { type: 'string' },
+        service: { type: 'string' },
+        person: { type: 'boolean', default: false },
+        role: { type: 'string' },
+        province: { type: 'string' },
         scope: { type: 'string' },
         ttl: { type: 'string', default: '3600' },
         sub: { type: 'string' },
@@ -75,23 +122,25 @@ async function main() {
   } catch (error) {
     usage(error.message);
   }
-  if (values.help) usage();
-  if (!values.facility || !FACILITY.test(values.facility)) usage('--facility must be a 5-character facility code, e.g. 79001');
+  if (values.help) usage(undefined, 0);
+  const principal = principalClaims(values);
   if (!values.scope) usage('--scope is required, e.g. "system/Patient.rs"');
   const scopes = values.scope.split(/\s+/).filter(Boolean);
-  const bad = scopes.filter((s) => !SCOPE.test(s) && !PLATFORM_SCOPE.test(s));
-  if (bad.length > 0) usage(`not SMART scopes: ${bad.join(' ')} (expected e.g. system/Patient.rs)`);
+  const bad = scopes.filter((s) => !isRequirableScope(s));
+  if (bad.length > 0) usage(`not SMART or lienthong/… scopes: ${bad.join(' ')} (expected e.g. system/Patient.rs)`);
+  // The platform refuses these tokens outright; say so here rather than mint one that cannot be used.
+  if (scopes.includes(ACT_FOR_SCOPE) && values.service === undefined) usage(`${ACT_FOR_SCOPE} is granted only to --service tokens`);
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0) usage('--ttl must be a positive number of seconds');
 
   const { SignJWT } = require('jose');
   const { privateKey, kid, publicPath } = ensureKeyPair();
   const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ facility: values.facility, scope: scopes.join(' ') })
+  const token = await new SignJWT({ ...principal.claims, scope: scopes.join(' ') })
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid })
     .setIssuer(values.iss)
     .setAudience(values.aud)
-    .setSubject(values.sub ?? `dev-client-${values.facility}`)
+    .setSubject(values.sub ?? principal.sub)
     .setJti(crypto.randomUUID())
     .setIssuedAt(now)
     .setExpirationTime(now + ttl)

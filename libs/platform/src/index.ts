@@ -14,7 +14,6 @@ export { AuthGuard, JWT_VERIFIER } from './auth/auth.guard';
 export {
   JwtVerifier,
   InvalidTokenError,
-  SERVICE_NAME_PATTERN,
   type JwtVerifierOptions,
   type VerifiedToken,
   type TokenPrincipal,

@@ -20,6 +20,9 @@ export const ACT_FOR_SCOPE = 'lienthong/act-for';
 /** Names, per request, the facility a service token acts for (lower case: how Node presents headers). */
 export const ACT_FOR_FACILITY_HEADER = 'x-act-for-facility';
 
+/** A `service` claim: the name a service calls itself (`lab-results-service`), kebab-case so audit rows read well. */
+export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
 /**
  * People who read across facilities without being one. A closed list: a role the platform does not
  * know is refused at the token, not discovered later by a route that guessed at its meaning.

@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { FACILITY_CODE_PATTERN, PROVINCE_CODE_PATTERN } from '@lienthong/vn-standards';
-import { ACT_FOR_SCOPE, isPersonRole, provinceClaimRule, type PersonRole } from './actor';
+import { ACT_FOR_SCOPE, isPersonRole, provinceClaimRule, SERVICE_NAME_PATTERN, type PersonRole } from './actor';
 import { splitScopes } from './scopes';
 
 export interface JwtVerifierOptions {
@@ -34,9 +34,6 @@ export type TokenPrincipal =
   | { readonly kind: 'facility'; readonly facilityCode: string }
   | { readonly kind: 'service'; readonly service: string }
   | { readonly kind: 'person'; readonly role: PersonRole; readonly province?: string };
-
-/** A service name as services call themselves (`lab-results-service`): kebab-case, so it reads well in audit rows. */
-export const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 export interface VerifiedToken {
   readonly subject: string;

@@ -46,9 +46,9 @@ export function resolveActor(token: VerifiedToken, headers: ActorHeaders): Actor
           extensions: { reason: ActorRefusal.ActForNotAllowed },
         });
       }
-      return { ...base, kind: 'facility', facilityCode: principal.facilityCode };
+      return { kind: 'facility', ...base, facilityCode: principal.facilityCode };
     case 'service':
-      if (actFor === undefined) return { ...base, kind: 'service', service: principal.service };
+      if (actFor === undefined) return { kind: 'service', ...base, service: principal.service };
       if (!token.scopes.includes(ACT_FOR_SCOPE)) {
         throw new DomainError(ErrorCode.InsufficientScope, {
           detail: `Acting for a facility needs the scope ${ACT_FOR_SCOPE}.`,
@@ -56,7 +56,7 @@ export function resolveActor(token: VerifiedToken, headers: ActorHeaders): Actor
           extensions: { requiredScopes: [ACT_FOR_SCOPE], reason: ActorRefusal.ActForNotGranted },
         });
       }
-      return { ...base, kind: 'service', service: principal.service, actingForFacility: actFor };
+      return { kind: 'service', ...base, service: principal.service, actingForFacility: actFor };
     case 'person':
       if (actFor !== undefined) {
         throw new DomainError(ErrorCode.Forbidden, {
@@ -65,8 +65,8 @@ export function resolveActor(token: VerifiedToken, headers: ActorHeaders): Actor
         });
       }
       return {
-        ...base,
         kind: 'person',
+        ...base,
         role: principal.role,
         ...(principal.province === undefined ? {} : { province: principal.province }),
       };
