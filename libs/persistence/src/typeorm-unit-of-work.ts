@@ -1,15 +1,16 @@
 import { type DataSource, type QueryRunner } from 'typeorm';
-import { type Db, type RunOptions, type SqlParam, type Tx, UnitOfWork } from './unit-of-work';
+import { type RunOptions, type SqlParam, type Tx, UnitOfWork } from './unit-of-work';
 import { WriteBatch } from './write-batch';
 
-class QueryRunnerTx implements Tx {
+/** A Tx over anything that runs statements: a transaction's QueryRunner, or the DataSource's pool. */
+class QueuedTx implements Tx {
   private readonly batch = new WriteBatch();
 
-  constructor(private readonly runner: QueryRunner) {}
+  constructor(private readonly target: Pick<QueryRunner, 'query'> | Pick<DataSource, 'query'>) {}
 
   async query<R>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     await this.flush();
-    return (await this.runner.query(sql, [...params])) as R[];
+    return (await this.target.query(sql, [...params])) as R[];
   }
 
   write(build: (p: SqlParam) => string): void {
@@ -22,7 +23,7 @@ class QueryRunnerTx implements Tx {
 
   async flush(): Promise<void> {
     const pending = this.batch.take();
-    if (pending) await this.runner.query(pending.sql, pending.params);
+    if (pending) await this.target.query(pending.sql, pending.params);
   }
 }
 
@@ -47,7 +48,7 @@ export class TypeormUnitOfWork extends UnitOfWork {
     try {
       open = true;
       await runner.query(locks.length === 0 ? 'BEGIN' : `BEGIN; SELECT ${locks.map((k) => `pg_advisory_xact_lock(${k.toString()})`).join(', ')}`);
-      const tx = new QueryRunnerTx(runner);
+      const tx = new QueuedTx(runner);
       const result = await work(tx);
       await tx.flush();
       await runner.query('COMMIT');
@@ -67,8 +68,10 @@ export class TypeormUnitOfWork extends UnitOfWork {
     }
   }
 
-  async read<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    const db: Db = { query: async <R>(sql: string, params: readonly unknown[] = []) => (await this.dataSource.query(sql, [...params])) as R[] };
-    return work(db);
+  async read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const tx = new QueuedTx(this.dataSource);
+    const result = await work(tx);
+    await tx.flush();
+    return result;
   }
 }

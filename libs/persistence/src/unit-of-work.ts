@@ -48,6 +48,11 @@ export interface RunOptions {
 export abstract class UnitOfWork {
   /** Runs `work` in one transaction: commits when it resolves, rolls back when it throws. */
   abstract run<T>(work: (tx: Tx) => Promise<T>, options?: RunOptions): Promise<T>;
-  /** Runs reads outside a transaction (each statement on any pooled connection). */
-  abstract read<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  /**
+   * Runs reads outside a transaction (each statement on any pooled connection, no BEGIN/COMMIT), for
+   * answers that need no isolation. Writes it queues (typically the read's audit row) are sent as ONE
+   * statement — atomic on its own — before any later read and before `read` resolves, so the audit is
+   * durable before the answer leaves.
+   */
+  abstract read<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
 }

@@ -74,8 +74,13 @@ describe('TypeormUnitOfWork (real Postgres)', () => {
     expect(await dataSource.query(`SELECT n FROM counter`)).toEqual([{ n: 8 }]);
   });
 
-  it('reads outside a transaction', async () => {
-    const names = await uow.read((db) => db.query<{ name: string }>(`SELECT name FROM parent ORDER BY id`));
-    expect(names.map((r) => r.name)).toEqual(['Nguyễn Văn Bình']);
+  it('reads outside a transaction and sends its queued writes as one statement before answering', async () => {
+    const names = await uow.read(async (tx) => {
+      const rows = await tx.query<{ name: string }>(`SELECT name FROM parent ORDER BY id`);
+      tx.write((p) => `INSERT INTO parent VALUES (${p(5)}, ${p('audit-like')})`);
+      return rows.map((r) => r.name);
+    });
+    expect(names).toEqual(['Nguyễn Văn Bình']);
+    expect(await dataSource.query(`SELECT name FROM parent WHERE id = 5`)).toEqual([{ name: 'audit-like' }]);
   });
 });
