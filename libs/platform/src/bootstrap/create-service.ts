@@ -2,6 +2,7 @@ import helmet from '@fastify/helmet';
 import type { IncomingMessage } from 'node:http';
 import { Logger as NestLogger, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { type CustomTransportStrategy } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
@@ -26,6 +27,11 @@ export interface ServiceOptions<C extends ServiceConfig> {
   readonly logDestination?: DestinationStream;
   /** Request body limit in bytes (default 1 MiB; claim XML uploads need more). */
   readonly bodyLimit?: number;
+  /**
+   * Providers of the app that are Nest microservice transports (messaging's `InboxTransport`):
+   * connected and started by bootstrapService before the HTTP server listens, stopped on shutdown.
+   */
+  readonly transports?: readonly Type<CustomTransportStrategy>[];
 }
 
 export interface Service<C extends ServiceConfig> {
@@ -149,6 +155,9 @@ export async function bootstrapService<C extends ServiceConfig>(appModule: Type 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, (s: NodeJS.Signals) => void shutdown(s));
   }
+  // Not inheriting the app's config: the HTTP guard, pipe and problem+json filter are not for events.
+  for (const transport of options.transports ?? []) app.connectMicroservice({ strategy: app.get(transport) });
+  await app.startAllMicroservices();
   await app.listen({ port: config.service.port, host: config.service.host });
   logger.log({ url: await app.getUrl() }, 'listening');
   return service;
