@@ -8,7 +8,7 @@ export { ProblemFilter } from './errors/problem.filter';
 export { ZodValidationPipe, zodIssuesToValidationIssues, toJsonPointer } from './errors/zod-validation.pipe';
 export * from './auth/actor';
 export * from './auth/scopes';
-export { resolveActor, type ActorHeaders } from './auth/resolve-actor';
+export { resolveActor, type ActorRequest } from './auth/resolve-actor';
 export { Public, RequireScopes, RequireFacility, CurrentActor } from './auth/auth.decorators';
 export { AuthGuard, JWT_VERIFIER } from './auth/auth.guard';
 export {

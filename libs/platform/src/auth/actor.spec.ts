@@ -4,7 +4,14 @@ import { actingFacility, ActorRefusal, auditActor, requireActingFacility, type A
 
 const common = { scopes: [], purposeOfUse: 'treatment' } as const;
 const his: Actor = { ...common, kind: 'facility', subject: 'his-79001', facilityCode: '79001', clientId: 'his-client' };
-const labForDistrict: Actor = { ...common, kind: 'service', subject: 'svc-lab', service: 'lab-results-service', actingForFacility: '01901' };
+const labForDistrict: Actor = {
+  ...common,
+  kind: 'service',
+  subject: 'svc-lab',
+  service: 'lab-results-service',
+  actingForFacility: '01901',
+  requestId: 'req-7',
+};
 const labOnItsOwn: Actor = { ...common, kind: 'service', subject: 'svc-lab', service: 'lab-results-service' };
 const analyst: Actor = { ...common, kind: 'person', subject: 'u-1', role: 'provincial-analyst', province: '79' };
 
@@ -44,11 +51,12 @@ describe('auditActor', () => {
       province: null,
       purposeOfUse: 'treatment',
       clientId: null,
+      requestId: 'req-7',
     });
   });
 
   it('records a facility system as itself and a person without a facility', () => {
-    expect(auditActor(his)).toMatchObject({ kind: 'facility', subject: 'his-79001', facilityCode: '79001', service: null, clientId: 'his-client' });
+    expect(auditActor(his)).toMatchObject({ kind: 'facility', subject: 'his-79001', facilityCode: '79001', service: null, clientId: 'his-client', requestId: null });
     expect(auditActor(analyst)).toMatchObject({ kind: 'person', facilityCode: null, role: 'provincial-analyst', province: '79' });
   });
 });

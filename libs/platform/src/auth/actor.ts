@@ -59,6 +59,8 @@ interface ActorBase {
   readonly purposeOfUse: PurposeOfUse;
   /** `client_id` or `azp` claim when the issuer sends one. */
   readonly clientId?: string;
+  /** The request's id (its `X-Request-Id`, or one generated), so an audit row leads to the request's logs. */
+  readonly requestId?: string;
 }
 
 /** A hospital's own system (HIS/LIS) acting as itself. */
@@ -149,10 +151,17 @@ export interface AuditActor {
   readonly province: string | null;
   readonly purposeOfUse: PurposeOfUse;
   readonly clientId: string | null;
+  readonly requestId: string | null;
 }
 
 export function auditActor(actor: Actor): AuditActor {
-  const common = { kind: actor.kind, subject: actor.subject, purposeOfUse: actor.purposeOfUse, clientId: actor.clientId ?? null };
+  const common = {
+    kind: actor.kind,
+    subject: actor.subject,
+    purposeOfUse: actor.purposeOfUse,
+    clientId: actor.clientId ?? null,
+    requestId: actor.requestId ?? null,
+  };
   switch (actor.kind) {
     case 'facility':
       return { ...common, facilityCode: actor.facilityCode, service: null, role: null, province: null };

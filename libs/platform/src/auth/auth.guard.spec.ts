@@ -68,11 +68,17 @@ describe('AuthGuard with @RequireFacility()', () => {
   });
 
   it('registers for the facility a service acts for, and audits both', async () => {
-    const response = await call('POST', '/v1/patients', lab, { 'x-act-for-facility': '01901' });
+    const response = await call('POST', '/v1/patients', lab, { 'x-act-for-facility': '01901', 'x-request-id': 'lab-retry-3' });
     expect(response.status).toBe(201);
     expect(response.body).toEqual({
       registeredAt: '01901',
-      audit: expect.objectContaining({ kind: 'service', subject: 'svc-lab', service: 'lab-results-service', facilityCode: '01901' }),
+      audit: expect.objectContaining({
+        kind: 'service',
+        subject: 'svc-lab',
+        service: 'lab-results-service',
+        facilityCode: '01901',
+        requestId: 'lab-retry-3',
+      }),
     });
   });
 

@@ -60,6 +60,7 @@ export class AuthGuard implements CanActivate {
     const actor = resolveActor(verified, {
       actForFacility: request.headers[ACT_FOR_FACILITY_HEADER],
       purposeOfUse: request.headers[PURPOSE_OF_USE_HEADER],
+      requestId: String(request.id),
     });
     if (this.reflector.getAllAndOverride<boolean | undefined>(REQUIRES_FACILITY, targets)) requireActingFacility(actor);
     request[ACTOR_KEY] = actor;

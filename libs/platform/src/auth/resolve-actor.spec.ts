@@ -3,17 +3,17 @@ import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
 import { ActorRefusal, type Actor } from './actor';
 import { JwtVerifier } from './jwt-verifier';
-import { resolveActor, type ActorHeaders } from './resolve-actor';
+import { resolveActor, type ActorRequest } from './resolve-actor';
 
 describe('resolveActor (token + request headers → actor)', () => {
   const issuer = createTestIssuer();
   const verifier = new JwtVerifier({ publicKey: issuer.publicKeyPem, issuer: issuer.issuer, audience: issuer.audience });
 
-  async function actorFor(claims: TestTokenClaims, headers: ActorHeaders = {}): Promise<Actor> {
+  async function actorFor(claims: TestTokenClaims, headers: ActorRequest = {}): Promise<Actor> {
     return resolveActor(await verifier.verify(await issuer.sign(claims)), headers);
   }
 
-  async function refusal(claims: TestTokenClaims, headers: ActorHeaders): Promise<DomainError> {
+  async function refusal(claims: TestTokenClaims, headers: ActorRequest): Promise<DomainError> {
     try {
       await actorFor(claims, headers);
     } catch (error) {
@@ -26,12 +26,14 @@ describe('resolveActor (token + request headers → actor)', () => {
   const labService = { service: 'lab-results-service', sub: 'svc-lab', scope: 'lienthong/act-for system/Patient.cu' } as const;
 
   it('a facility system is its facility', async () => {
-    expect(await actorFor({ facility: '79001', sub: 'his-79001', scope: 'system/Patient.rs' }, { purposeOfUse: 'referral' })).toEqual({
+    const request = { purposeOfUse: 'referral', requestId: 'req-1' };
+    expect(await actorFor({ facility: '79001', sub: 'his-79001', scope: 'system/Patient.rs' }, request)).toEqual({
       kind: 'facility',
       subject: 'his-79001',
       facilityCode: '79001',
       scopes: ['system/Patient.rs'],
       purposeOfUse: 'referral',
+      requestId: 'req-1',
     });
   });
 

@@ -12,14 +12,15 @@ import {
 } from './actor';
 import type { VerifiedToken } from './jwt-verifier';
 
-/** The request headers that shape the actor, as Node presents them. */
-export interface ActorHeaders {
+/** What of the request shapes the actor: two headers as Node presents them, and the request's id. */
+export interface ActorRequest {
   readonly actForFacility?: string | readonly string[] | undefined;
   readonly purposeOfUse?: string | readonly string[] | undefined;
+  readonly requestId?: string | undefined;
 }
 
 /**
- * A verified token plus this request's headers → the actor use cases see.
+ * A verified token plus this request's headers and id → the actor use cases see.
  *
  * How a service names the facility it acts for — a per-request header, not a token minted per call
  * (RFC 8693 `act`): the service keeps one credential of its own, so a durable retry hours after the
@@ -29,14 +30,15 @@ export interface ActorHeaders {
  * (auditActor). A facility's token may repeat its own code (a gateway that always adds the header
  * does no harm) but never name another; a person's token never names one.
  */
-export function resolveActor(token: VerifiedToken, headers: ActorHeaders): Actor {
+export function resolveActor(token: VerifiedToken, request: ActorRequest): Actor {
   const base = {
     subject: token.subject,
     scopes: token.scopes,
-    purposeOfUse: purposeOfUse(headers.purposeOfUse),
+    purposeOfUse: purposeOfUse(request.purposeOfUse),
     ...(token.clientId === undefined ? {} : { clientId: token.clientId }),
+    ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
   };
-  const actFor = actForFacility(headers.actForFacility);
+  const actFor = actForFacility(request.actForFacility);
   const { principal } = token;
   switch (principal.kind) {
     case 'facility':
