@@ -1,4 +1,4 @@
-// FHIR R4 helpers, framework-free. The Nest exception filter lives behind '@lienthong/fhir/nest'.
+// FHIR R4 helpers, framework-free. The Nest exception filter and URL decorator are '@lienthong/fhir/nest' (libs/fhir/nest).
 export * from './r4';
 export * from './compact';
 export * from './identifier-systems';

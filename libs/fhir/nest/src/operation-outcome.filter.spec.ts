@@ -2,8 +2,7 @@ import { createTestIssuer } from '@lienthong/testing';
 import { DomainError, ErrorCode, RequireScopes, ValidationError, createService, defineServiceConfig } from '@lienthong/platform';
 import { Controller, Get, Module, NotFoundException, Param, UseFilters } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { searchSetBundle, type FhirUrls } from '../bundle';
-import { type fhir4 } from '../r4';
+import { searchSetBundle, type fhir4, type FhirUrls } from '@lienthong/fhir';
 import { RequestFhirUrls } from './fhir-urls.decorator';
 import { OperationOutcomeFilter } from './operation-outcome.filter';
 

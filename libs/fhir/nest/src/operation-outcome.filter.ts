@@ -1,8 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { PROBLEM_TYPE_BASE, toProblem } from '@lienthong/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { outcomeFromError } from '../operation-outcome';
-import { FHIR_CONTENT_TYPE } from '../r4';
+import { FHIR_CONTENT_TYPE, outcomeFromError } from '@lienthong/fhir';
 
 /** Turns a service's own error type into a platform DomainError (or returns anything else as is). */
 export type ErrorTranslator = (exception: unknown) => unknown;

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { fhirUrls, type FhirUrls } from '../bundle';
+import { fhirUrls, type FhirUrls } from '@lienthong/fhir';
 
 /**
  * The request's FHIR base and self URLs, for absolute `fullUrl`s and self links:

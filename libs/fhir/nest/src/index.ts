@@ -1,3 +1,3 @@
-// The Nest side of @lienthong/fhir: kept apart so framework-free consumers never load @nestjs/*.
+// The Nest side of FHIR: its own project (kind:infra) so @lienthong/fhir stays framework-free.
 export { OperationOutcomeFilter, ERROR_CODE_SYSTEM, type ErrorTranslator } from './operation-outcome.filter';
 export { RequestFhirUrls } from './fhir-urls.decorator';
