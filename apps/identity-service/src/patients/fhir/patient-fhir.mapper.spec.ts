@@ -1,5 +1,7 @@
-import { type PatientView } from '../visibility/patient-view';
-import { localIdSystem, parseSystemUri, toFhirPatient } from './patient-fhir.mapper';
+import { IdentityError, IdentityErrorCode } from '../../domain/identity-error';
+import { type PatientView } from '../domain/disclosure';
+import { type PatientMatch } from '../use-cases/match-patients/match-patients.use-case';
+import { fhirMatchInput, matchBundle, pixParameters, pixTargetFacility, searchBundle, tokenSearch, toFhirPatient } from './patient-fhir.mapper';
 
 const view: PatientView = {
   enterprisePatientId: '01936f3e-8e2a-7cc0-9a1e-5b7a3c2d1e0f',
@@ -11,10 +13,25 @@ const view: PatientView = {
   phone: '912345678',
   identifiers: [
     { system: 'cccd', status: 'active', value: '079185000123' },
+    { system: 'cmnd', status: 'cancelled', value: '025123456' },
     { system: 'bhyt', status: 'active' },
   ],
   links: [{ facilityCode: '79001', localId: 'BN-1' }],
 };
+
+const urls = { baseUrl: 'https://hie.example.vn/fhir', selfUrl: 'https://hie.example.vn/fhir/Patient?identifier=x' };
+
+/** The validation issues an error carries, or a failure when the call did not throw one. */
+function violationsOf(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    expect(error).toBeInstanceOf(IdentityError);
+    expect((error as IdentityError).code).toBe(IdentityErrorCode.Validation);
+    return (error as IdentityError).violations;
+  }
+  throw new Error('expected an IdentityError');
+}
 
 describe('toFhirPatient', () => {
   it('maps demographics in Vietnamese name order with partial birth date', () => {
@@ -23,15 +40,20 @@ describe('toFhirPatient', () => {
     expect(p.birthDate).toBe('1985-03');
     expect(p.gender).toBe('female');
     expect(p.telecom).toEqual([{ system: 'phone', value: '+84912345678' }]);
-    expect(p.address?.[0]).toMatchObject({ state: '79', city: '26734', country: 'VN' });
+    expect(p.address).toEqual([{ line: ['12 Lê Lợi'], state: '79', city: '26734', country: 'VN' }]);
   });
 
-  it('emits only identifier values the caller may see, plus local ids', () => {
-    const p = toFhirPatient(view);
-    expect(p.identifier).toEqual([
+  it('emits only identifier values the caller may see (old ones marked old), plus local ids', () => {
+    expect(toFhirPatient(view).identifier).toEqual([
       { system: 'https://lienthong.vn/fhir/sid/cccd', value: '079185000123' },
-      { system: localIdSystem('79001'), value: 'BN-1', use: 'usual' },
+      { system: 'https://lienthong.vn/fhir/sid/cmnd', value: '025123456', use: 'old' },
+      { system: 'https://lienthong.vn/fhir/sid/local/79001', value: 'BN-1', use: 'usual' },
     ]);
+  });
+
+  it('leaves out what the patient does not have, never writing empty elements', () => {
+    const bare = toFhirPatient({ enterprisePatientId: 'p-2', status: 'merged', fullName: 'Tám', sex: 3, identifiers: [{ system: 'bhyt', status: 'active' }], links: [] });
+    expect(bare).toEqual({ resourceType: 'Patient', id: 'p-2', active: false, name: [{ use: 'official', text: 'Tám' }], gender: 'unknown' });
   });
 
   it('marks a redirected read with a replaces link', () => {
@@ -39,10 +61,106 @@ describe('toFhirPatient', () => {
   });
 });
 
-describe('parseSystemUri', () => {
-  it('recognises identifier and local-id systems', () => {
-    expect(parseSystemUri('https://lienthong.vn/fhir/sid/cccd')).toEqual({ kind: 'identifier', system: 'cccd' });
-    expect(parseSystemUri('https://lienthong.vn/fhir/sid/local/79001')).toEqual({ kind: 'local', facilityCode: '79001' });
-    expect(parseSystemUri('urn:oid:1.2.3')).toBeUndefined();
+describe('token search parameters', () => {
+  it('reads identifier and local-id systems, by URI or bare kind, normalising the value as registration does', () => {
+    expect(tokenSearch('https://lienthong.vn/fhir/sid/cccd|079185000123', 'identifier')).toEqual({
+      by: 'identifier',
+      identifier: { system: 'cccd', value: '079185000123', indexValue: '079185000123' },
+    });
+    expect(tokenSearch('eid| ab-1234 ', 'identifier')).toEqual({ by: 'identifier', identifier: { system: 'eid', value: 'ab-1234', indexValue: 'AB-1234' } });
+    expect(tokenSearch('https://lienthong.vn/fhir/sid/local/01902|TN-7', 'sourceIdentifier')).toEqual({ by: 'local-id', facilityCode: '01902', localId: 'TN-7' });
+  });
+
+  it('refuses an identifier value that breaks its system rules, naming the parameter and the rule', () => {
+    expect(violationsOf(() => tokenSearch('https://lienthong.vn/fhir/sid/cccd|07918500012', 'identifier'))).toEqual([
+      expect.objectContaining({ field: 'identifier', rule: expect.stringMatching(/^cccd\./) }),
+    ]);
+  });
+
+  it('refuses a malformed token or an unknown system, naming the parameter', () => {
+    expect(violationsOf(() => tokenSearch(undefined, 'identifier'))).toEqual([{ field: 'identifier', rule: 'fhir.token', message: 'identifier must be system|value' }]);
+    expect(violationsOf(() => tokenSearch('cccd|', 'identifier'))).toEqual([expect.objectContaining({ field: 'identifier' })]);
+    expect(violationsOf(() => tokenSearch('urn:oid:1.2.3|x', 'sourceIdentifier'))).toEqual([
+      { field: 'sourceIdentifier', rule: 'fhir.token', message: 'unknown identifier system urn:oid:1.2.3' },
+    ]);
+  });
+
+  it('PIXm targetSystem must be a facility local-id system', () => {
+    expect(pixTargetFacility(undefined)).toBeUndefined();
+    expect(pixTargetFacility('https://lienthong.vn/fhir/sid/local/79001')).toBe('79001');
+    expect(violationsOf(() => pixTargetFacility('https://lienthong.vn/fhir/sid/cccd'))).toEqual([expect.objectContaining({ field: 'targetSystem' })]);
+  });
+});
+
+describe('PIXm and searchset responses', () => {
+  it('PIXm lists each facility id, then the enterprise id', () => {
+    expect(pixParameters([{ enterprisePatientId: 'p-1', links: [{ facilityCode: '01902', localId: 'TN-7' }] }])).toEqual({
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'targetIdentifier', valueIdentifier: { system: 'https://lienthong.vn/fhir/sid/local/01902', value: 'TN-7' } },
+        { name: 'targetId', valueReference: { reference: 'Patient/p-1' } },
+      ],
+    });
+    expect(pixParameters([])).toEqual({ resourceType: 'Parameters' });
+  });
+
+  it('search: absolute fullUrl per patient, total and self link', () => {
+    const bundle = searchBundle(urls, [view]);
+    expect(bundle).toMatchObject({ type: 'searchset', total: 1, link: [{ relation: 'self', url: urls.selfUrl }] });
+    expect(bundle.entry).toEqual([{ fullUrl: `https://hie.example.vn/fhir/Patient/${view.enterprisePatientId}`, resource: toFhirPatient(view), search: { mode: 'match' } }]);
+  });
+
+  it('$match: a 0..1 score from the weight and the IHE match grade', () => {
+    const matches: PatientMatch[] = [
+      { view, weight: Number.POSITIVE_INFINITY, grade: 'certain' },
+      { view: { ...view, enterprisePatientId: 'p-2' }, weight: 0, grade: 'possible' },
+    ];
+    expect(matchBundle(urls, matches).entry?.map((e) => e.search)).toEqual([
+      { mode: 'match', score: 1, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/match-grade', valueCode: 'certain' }] },
+      { mode: 'match', score: 0.5, extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/match-grade', valueCode: 'possible' }] },
+    ]);
+  });
+});
+
+describe('fhirMatchInput', () => {
+  const patient = {
+    resourceType: 'Patient',
+    name: [{ family: 'Trần', given: ['Văn', 'Nam'] }],
+    gender: 'male',
+    birthDate: '1990-05-17',
+    identifier: [
+      { system: 'https://lienthong.vn/fhir/sid/cccd', value: '001090000123' },
+      { system: 'urn:oid:1.2.3', value: 'ignored' },
+    ],
+    address: [{ state: '01', city: '00004' }],
+    telecom: [{ system: 'email', value: 'a@b.vn' }, { system: 'phone', value: '0912345678' }],
+  };
+
+  it('turns a Parameters resource into registration-shaped input', () => {
+    const body = { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: patient }, { name: 'onlyCertainMatches', valueBoolean: true }] };
+    expect(fhirMatchInput(body)).toEqual({
+      input: {
+        fullName: 'Trần Văn Nam',
+        sex: 1,
+        birthDate: '1990-05-17',
+        address: { provinceCode: '01', communeCode: '00004' },
+        phone: '0912345678',
+        identifiers: [{ system: 'cccd', value: '001090000123' }],
+      },
+      onlyCertain: true,
+    });
+  });
+
+  it('keeps an empty identifier list and defaults sex to unknown', () => {
+    const body = { resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', name: [{ text: 'Lê Thị Hoa' }] } }] };
+    expect(fhirMatchInput(body)).toEqual({ input: { fullName: 'Lê Thị Hoa', sex: 3, identifiers: [] }, onlyCertain: false });
+  });
+
+  it('refuses anything but Parameters holding a Patient, pointing at the problem', () => {
+    expect(violationsOf(() => fhirMatchInput(patient))).toEqual([{ pointer: '#/resourceType', rule: 'fhir.match', message: 'body must be a Parameters resource' }]);
+    expect(violationsOf(() => fhirMatchInput(undefined))).toEqual([expect.objectContaining({ pointer: '#/resourceType' })]);
+    expect(violationsOf(() => fhirMatchInput({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Practitioner' } }] }))).toEqual([
+      expect.objectContaining({ pointer: '#/parameter' }),
+    ]);
   });
 });

@@ -1,75 +1,142 @@
-import { type IdentifierSystem } from '../../persistence/entities/patient-identifier.entity';
-import { type PatientView } from '../visibility/patient-view';
-import { type FhirIdentifier, type FhirPatient } from './fhir-types';
+import {
+  compact,
+  identifierSystemOfUri,
+  identifierSystemUri,
+  localIdSystemUri,
+  parseIdentifierSystem,
+  searchSetBundle,
+  type fhir4,
+  type FhirUrls,
+  type SearchedResource,
+} from '@lienthong/fhir';
+import { invalidInput, pointerTo, type IdentityError } from '../../domain/identity-error';
+import { type PatientView } from '../domain/disclosure';
+import { canonicalIdentifier, isCanonical } from '../domain/identifiers';
+import { type CrossReference } from '../use-cases/cross-reference/cross-reference.use-case';
+import { type PatientMatch } from '../use-cases/match-patients/match-patients.use-case';
+import { type PatientSearch } from '../use-cases/search-patients/search-patients.use-case';
 
-export const FHIR_BASE_SID = 'https://lienthong.vn/fhir/sid';
-export const FHIR_CONTENT_TYPE = 'application/fhir+json';
 export const MATCH_GRADE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/match-grade';
 
-/** Identifier system URIs, one per identifier kind; facility-local ids get one per facility. */
-export const IDENTIFIER_SYSTEM_URIS: Readonly<Record<IdentifierSystem, string>> = {
-  cccd: `${FHIR_BASE_SID}/cccd`,
-  cmnd: `${FHIR_BASE_SID}/cmnd`,
-  passport: `${FHIR_BASE_SID}/passport`,
-  eid: `${FHIR_BASE_SID}/eid`,
-  bhyt: `${FHIR_BASE_SID}/bhyt`,
-};
-const LOCAL_PREFIX = `${FHIR_BASE_SID}/local/`;
-
-export function localIdSystem(facilityCode: string): string {
-  return `${LOCAL_PREFIX}${facilityCode}`;
-}
-
-export type ParsedSystem = { kind: 'identifier'; system: IdentifierSystem } | { kind: 'local'; facilityCode: string };
-
-/** A FHIR identifier system URI (or our short names) → what it denotes; undefined when unknown. */
-export function parseSystemUri(uri: string): ParsedSystem | undefined {
-  for (const [system, u] of Object.entries(IDENTIFIER_SYSTEM_URIS) as [IdentifierSystem, string][]) {
-    if (uri === u || uri === system) return { kind: 'identifier', system };
-  }
-  if (uri.startsWith(LOCAL_PREFIX)) {
-    const facilityCode = uri.slice(LOCAL_PREFIX.length);
-    return /^[0-9A-Z]{5}$/.test(facilityCode) ? { kind: 'local', facilityCode } : undefined;
-  }
-  return undefined;
-}
-
 const GENDER: Readonly<Record<1 | 2 | 3, 'male' | 'female' | 'unknown'>> = { 1: 'male', 2: 'female', 3: 'unknown' };
+const SEX_BY_GENDER: Readonly<Record<string, 1 | 2 | 3>> = { male: 1, female: 2, other: 3, unknown: 3 };
 
 /**
  * PatientView (already shaped for the caller: identifier values only for the reporting facility,
  * links filtered) → FHIR R4 Patient. A merged id answers with the survivor plus a `replaces` link.
  */
-export function toFhirPatient(view: PatientView): FhirPatient {
-  const identifier: FhirIdentifier[] = [];
-  for (const i of view.identifiers) {
-    if (i.value === undefined) continue;
-    identifier.push({ system: IDENTIFIER_SYSTEM_URIS[i.system], value: i.value, ...(i.status === 'active' ? {} : { use: 'old' as const }) });
-  }
-  for (const l of view.links) identifier.push({ system: localIdSystem(l.facilityCode), value: l.localId, use: 'usual' });
+export function toFhirPatient(view: PatientView): SearchedResource<fhir4.Patient> {
   const tokens = view.fullName.split(' ');
-  const patient: FhirPatient = {
+  return compact<SearchedResource<fhir4.Patient>>({
     resourceType: 'Patient',
     id: view.enterprisePatientId,
     active: view.status === 'active',
-    identifier,
+    identifier: [
+      ...view.identifiers.flatMap((i): fhir4.Identifier[] =>
+        i.value === undefined ? [] : [{ system: identifierSystemUri(i.system), value: i.value, use: i.status === 'active' ? undefined : 'old' }],
+      ),
+      ...view.links.map((l): fhir4.Identifier => ({ system: localIdSystemUri(l.facilityCode), value: l.localId, use: 'usual' })),
+    ],
     // Vietnamese order: family name first, given name last.
-    name: [{ use: 'official', text: view.fullName, ...(tokens.length > 1 ? { family: tokens[0], given: tokens.slice(1) } : {}) }],
+    name: [{ use: 'official', text: view.fullName, family: tokens.length > 1 ? tokens[0] : undefined, given: tokens.length > 1 ? tokens.slice(1) : undefined }],
     gender: GENDER[view.sex],
+    birthDate: view.birthDate,
+    telecom: view.phone === undefined ? undefined : [{ system: 'phone', value: `+84${view.phone}` }],
+    // Codes, not names: 5-digit commune and 2-digit province (since 2025-07-01).
+    address:
+      view.address === undefined
+        ? undefined
+        : [{ line: view.address.line === undefined ? undefined : [view.address.line], city: view.address.communeCode, state: view.address.provinceCode, country: 'VN' }],
+    link: view.redirectedFrom === undefined ? undefined : [{ other: { reference: `Patient/${view.redirectedFrom}` }, type: 'replaces' }],
+  });
+}
+
+function invalidParameter(field: string, message: string): IdentityError {
+  return invalidInput(message, [{ field, rule: 'fhir.token', message }]);
+}
+
+/** `system|value` FHIR token → the search it denotes. */
+export function tokenSearch(token: string | undefined, field: string): PatientSearch {
+  const bar = token?.indexOf('|') ?? -1;
+  if (token === undefined || bar <= 0 || bar === token.length - 1) throw invalidParameter(field, `${field} must be system|value`);
+  const [system, value] = [token.slice(0, bar), token.slice(bar + 1)];
+  const parsed = parseIdentifierSystem(system);
+  if (!parsed) throw invalidParameter(field, `unknown identifier system ${system}`);
+  if (parsed.kind === 'local') return { by: 'local-id', facilityCode: parsed.facilityCode, localId: value };
+  // Normalised exactly as registration does, so the blind index of what is searched meets what is stored.
+  const identifier = canonicalIdentifier(parsed.system, value);
+  if (!isCanonical(identifier)) throw invalidInput('the identifier is invalid', identifier.map((e) => ({ field, ...e })));
+  return { by: 'identifier', identifier };
+}
+
+/** PIXm `targetSystem` → the facility whose local ids are wanted (undefined: every facility). */
+export function pixTargetFacility(targetSystem: string | undefined): string | undefined {
+  if (targetSystem === undefined) return undefined;
+  const parsed = parseIdentifierSystem(targetSystem);
+  if (parsed?.kind !== 'local') throw invalidParameter('targetSystem', 'targetSystem must be a facility local-id system');
+  return parsed.facilityCode;
+}
+
+/** PIXm response: each facility's local id, then the enterprise id it belongs to. */
+export function pixParameters(refs: readonly CrossReference[]): fhir4.Parameters {
+  return compact<fhir4.Parameters>({
+    resourceType: 'Parameters',
+    parameter: refs.flatMap((r): fhir4.ParametersParameter[] => [
+      ...r.links.map((l) => ({ name: 'targetIdentifier', valueIdentifier: { system: localIdSystemUri(l.facilityCode), value: l.localId } })),
+      { name: 'targetId', valueReference: { reference: `Patient/${r.enterprisePatientId}` } },
+    ]),
+  });
+}
+
+export function searchBundle(urls: FhirUrls, views: readonly PatientView[]): fhir4.Bundle<fhir4.Patient> {
+  return searchSetBundle(
+    urls,
+    views.map((v) => ({ resource: toFhirPatient(v) })),
+  );
+}
+
+/** Weight in bits → a 0..1 score (logistic around 0); an exact CCCD is 1. */
+function scoreOf(weight: number): number {
+  if (!Number.isFinite(weight)) return weight > 0 ? 1 : 0;
+  return Math.round((1 / (1 + 2 ** -weight)) * 1000) / 1000;
+}
+
+/** PDQm `$match` response: ranked, each with a 0..1 score and the IHE match grade. */
+export function matchBundle(urls: FhirUrls, matches: readonly PatientMatch[]): fhir4.Bundle<fhir4.Patient> {
+  return searchSetBundle(
+    urls,
+    matches.map((m) => ({ resource: toFhirPatient(m.view), score: scoreOf(m.weight), extension: [{ url: MATCH_GRADE_EXTENSION, valueCode: m.grade }] })),
+  );
+}
+
+function badMatchBody(message: string, path: readonly string[]): IdentityError {
+  return invalidInput(message, [{ pointer: pointerTo(path), rule: 'fhir.match', message }]);
+}
+
+/** `$match` Parameters { resource: Patient, onlyCertainMatches? } → registration-shaped input. */
+export function fhirMatchInput(body: unknown): { input: Record<string, unknown>; onlyCertain: boolean } {
+  const params = body as Partial<fhir4.Parameters> | undefined;
+  if (params?.resourceType !== 'Parameters' || !Array.isArray(params.parameter)) throw badMatchBody('body must be a Parameters resource', ['resourceType']);
+  const resource = params.parameter.find((p) => p.name === 'resource')?.resource as Partial<fhir4.Patient> | undefined;
+  if (resource?.resourceType !== 'Patient') throw badMatchBody('parameter "resource" must hold a Patient', ['parameter']);
+  const name = resource.name?.[0];
+  const fullName = name?.text ?? [name?.family, ...(name?.given ?? [])].filter((s) => s !== undefined).join(' ');
+  const identifiers = (resource.identifier ?? [])
+    .map((i) => ({ system: identifierSystemOfUri(i.system ?? ''), value: i.value }))
+    .filter((i): i is { system: NonNullable<typeof i.system>; value: string } => i.system !== undefined && typeof i.value === 'string');
+  const address = resource.address?.[0];
+  const phone = resource.telecom?.find((t) => t.system === 'phone')?.value;
+  return {
+    // Registration-shaped input, not FHIR output: absent fields are left out, and `identifiers` stays
+    // a list (possibly empty), as the registration rules expect.
+    input: {
+      fullName,
+      sex: SEX_BY_GENDER[resource.gender ?? 'unknown'] ?? 3,
+      ...(typeof resource.birthDate === 'string' ? { birthDate: resource.birthDate } : {}),
+      ...(address ? { address: { ...(address.state ? { provinceCode: address.state } : {}), ...(address.city ? { communeCode: address.city } : {}) } } : {}),
+      ...(phone ? { phone } : {}),
+      identifiers,
+    },
+    onlyCertain: params.parameter.some((p) => p.name === 'onlyCertainMatches' && p.valueBoolean === true),
   };
-  if (view.birthDate !== undefined) patient.birthDate = view.birthDate;
-  if (view.phone !== undefined) patient.telecom = [{ system: 'phone', value: `+84${view.phone}` }];
-  if (view.address !== undefined) {
-    patient.address = [
-      {
-        ...(view.address.line !== undefined ? { line: [view.address.line] } : {}),
-        // Codes, not names: 5-digit commune and 2-digit province (since 2025-07-01).
-        ...(view.address.communeCode !== undefined ? { city: view.address.communeCode } : {}),
-        ...(view.address.provinceCode !== undefined ? { state: view.address.provinceCode } : {}),
-        country: 'VN',
-      },
-    ];
-  }
-  if (view.redirectedFrom !== undefined) patient.link = [{ other: { reference: `Patient/${view.redirectedFrom}` }, type: 'replaces' }];
-  return patient;
 }
