@@ -33,7 +33,7 @@ import { DataSource } from 'typeorm';
 import { loadIdentityKeys } from '../src/config/identity-keys.config';
 import { IdentifierCrypto } from '../src/crypto/identifier-crypto';
 import { PatientMatcher } from '../src/patients/domain/patient-matcher';
-import { PatientRepository } from '../src/patients/persistence/patient.repository';
+import { PatientRepository } from '../src/patients/adapters/persistence/patient.repository';
 import { identityDataSourceOptions } from '../src/persistence/data-source';
 import { BENCH_FACILITIES, registrationBody, samplePerson, type SamplePerson } from './bench-population';
 import { bulkLoad } from './bulk-load';
@@ -325,18 +325,19 @@ function summary(h: Histogram, count: number, seconds: number) {
 type LatencySummary = ReturnType<typeof summary>;
 
 async function sqlLookups(url: string, crypto: IdentifierCrypto, cccds: readonly string[], count: number): Promise<{ summary: LatencySummary; misses: number }> {
-  const dataSource = new DataSource(identityDataSourceOptions(url));
+  const dataSource = new DataSource(identityDataSourceOptions({ url, poolSize: 4 }));
   await dataSource.initialize();
   const repository = new PatientRepository();
+  const db = { query: async <R>(sql: string, params: readonly unknown[] = []) => (await dataSource.query(sql, [...params])) as R[] };
   const h = histogram();
   let misses = 0;
   try {
-    for (let i = 0; i < 500; i += 1) await repository.patientIdsByIdentifier(dataSource.manager, 'cccd', crypto.blindIndex('cccd', cccds[i % cccds.length] ?? ''), false);
+    for (let i = 0; i < 500; i += 1) await repository.patientIdsByIdentifier(db, 'cccd', crypto.blindIndex('cccd', cccds[i % cccds.length] ?? ''), false);
     const started = performance.now();
     for (let i = 0; i < count; i += 1) {
       const cccd = cccds[Math.floor(Math.random() * cccds.length)] ?? '';
       const t0 = performance.now();
-      const ids = await repository.patientIdsByIdentifier(dataSource.manager, 'cccd', crypto.blindIndex('cccd', cccd), false);
+      const ids = await repository.patientIdsByIdentifier(db, 'cccd', crypto.blindIndex('cccd', cccd), false);
       h.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
       if (ids.length !== 1) misses += 1;
     }
@@ -416,7 +417,11 @@ async function main(): Promise<void> {
   let load: { seconds: number; indexSeconds: number; rows: Record<string, number> } | undefined;
   const reused = REUSE ? await loadedSample(url) : undefined;
   if (reused) {
-    log(`reusing ${DB_NAME} with ${fmt(PATIENTS)} patients (--reuse)`);
+    log(`reusing ${DB_NAME} with ${fmt(PATIENTS)} patients (--reuse); applying pending migrations`);
+    const migrator = new DataSource(identityDataSourceOptions({ url, poolSize: 2 }));
+    await migrator.initialize();
+    await migrator.runMigrations({ transaction: 'each' });
+    await migrator.destroy();
     sample = reused.sample;
     // A different seed: new people must not collide with loaded ones (the loaded generator is gone).
     generator = new PopulationGenerator({ seed: SEED + 1 + (Date.now() % 1_000_000) });
@@ -425,7 +430,7 @@ async function main(): Promise<void> {
       await c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
       await c.query(`CREATE DATABASE "${DB_NAME}"`);
     });
-    const migrator = new DataSource(identityDataSourceOptions(url));
+    const migrator = new DataSource(identityDataSourceOptions({ url, poolSize: 4 }));
     await migrator.initialize();
     await migrator.runMigrations({ transaction: 'each' });
     await migrator.destroy();

@@ -1,67 +1,78 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@lienthong/messaging';
+import { PersistenceModule } from '@lienthong/persistence';
 import { SERVICE_CONFIG } from '@lienthong/platform';
 import { loadIdentityKeys } from './config/identity-keys.config';
 import { type IdentityConfig } from './config/identity.config';
 import { IdentifierCrypto } from './crypto/identifier-crypto';
-import { FacilitiesController } from './facilities/facilities.controller';
-import { FacilitySeeder } from './facilities/facility-seeder';
-import { UpsertFacilityUseCase } from './facilities/upsert-facility/upsert-facility.use-case';
+import { FacilitiesController } from './facilities/adapters/http/facilities.controller';
+import { FacilityRepository, RegistrySensitiveFacilities } from './facilities/adapters/persistence/facility.repository';
+import { FacilitySeeder } from './facilities/adapters/seed/facility-seeder';
+import { FacilityRegistry } from './facilities/ports/facility-registry.port';
+import { GetFacilityUseCase } from './facilities/use-cases/get-facility/get-facility.use-case';
+import { ListFacilitiesUseCase } from './facilities/use-cases/list-facilities/list-facilities.use-case';
+import { UpsertFacilityUseCase } from './facilities/use-cases/upsert-facility/upsert-facility.use-case';
 import { identityMessagingOptions } from './messaging/identity-messaging';
-import { identityDataSourceOptions } from './persistence/data-source';
-import { AuditWriter } from './patients/audit/audit-writer';
-import { PatientEventOutbox } from './patients/domain/patient-event-outbox.port';
+import { PatientsController } from './patients/adapters/http/patients.controller';
+import { StewardshipController } from './patients/adapters/http/stewardship.controller';
+import { AuditTrailRepository } from './patients/adapters/persistence/audit-trail.repository';
+import { IdempotencyRepository } from './patients/adapters/persistence/idempotency.repository';
+import { MergeLogRepository } from './patients/adapters/persistence/merge-log.repository';
+import { PatientRepository } from './patients/adapters/persistence/patient.repository';
+import { ReviewQueueRepository } from './patients/adapters/persistence/review-queue.repository';
 import { PatientMatcher } from './patients/domain/patient-matcher';
 import { FhirPatientController } from './patients/fhir/fhir-patient.controller';
-import { PatientsController } from './patients/http/patients.controller';
-import { StewardshipController } from './patients/http/stewardship.controller';
-import { OutboxPatientEvents } from './patients/messaging/outbox-patient-events';
-import { PatientReader } from './patients/persistence/patient-reader';
-import { PatientRepository } from './patients/persistence/patient.repository';
+import { AuditTrail } from './patients/ports/audit-trail.port';
+import { IdempotencyStore } from './patients/ports/idempotency-store.port';
+import { MergeLog } from './patients/ports/merge-log.port';
+import { PatientStore } from './patients/ports/patient-store.port';
+import { ReviewQueue } from './patients/ports/review-queue.port';
+import { SensitiveFacilities } from './patients/ports/sensitive-facilities.port';
 import { CrossReferenceUseCase } from './patients/use-cases/cross-reference/cross-reference.use-case';
 import { GetPatientUseCase } from './patients/use-cases/get-patient/get-patient.use-case';
 import { MatchPatientsUseCase } from './patients/use-cases/match-patients/match-patients.use-case';
 import { MergePatientsUseCase } from './patients/use-cases/merge-patients/merge-patients.use-case';
+import { PatientResolver } from './patients/use-cases/patient-resolver';
 import { ReadAuditUseCase } from './patients/use-cases/read-audit/read-audit.use-case';
 import { RegisterPatientUseCase } from './patients/use-cases/register-patient/register-patient.use-case';
 import { DecideReviewItemUseCase } from './patients/use-cases/review-queue/decide-review-item.use-case';
 import { ListReviewItemsUseCase } from './patients/use-cases/review-queue/list-review-items.use-case';
 import { SearchPatientsUseCase } from './patients/use-cases/search-patients/search-patients.use-case';
 import { UnmergePatientsUseCase } from './patients/use-cases/unmerge-patients/unmerge-patients.use-case';
-import { RegistrySensitiveFacilityPolicy, SensitiveFacilityPolicy } from './patients/visibility/sensitive-facility.policy';
+import { identityPersistence } from './persistence/data-source';
 
-/** The master patient index: patients, identifiers, facility links, review queue, merges, audit. */
+/** Identifier crypto from the validated config: a missing or short key stops the service before it listens. */
+export function identifierCryptoFrom(config: IdentityConfig): IdentifierCrypto {
+  return new IdentifierCrypto(
+    loadIdentityKeys({
+      NODE_ENV: config.service.environment,
+      IDENTITY_ENCRYPTION_KEYS: config.identity.encryptionKeys,
+      IDENTITY_ENCRYPTION_ACTIVE_KEY: config.identity.activeKey,
+      IDENTITY_BLIND_INDEX_KEY: config.identity.blindIndexKey,
+    }),
+  );
+}
+
+/** The master patient index (patients, identifiers, links, review queue, merges, audit) and the facility registry. */
 @Module({
   imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [SERVICE_CONFIG],
-      useFactory: (config: IdentityConfig) => identityDataSourceOptions(config.db.url),
-    }),
+    PersistenceModule.forRootAsync({ inject: [SERVICE_CONFIG], useFactory: (config: IdentityConfig) => identityPersistence(config.db) }),
     MessagingModule.forRootAsync({ inject: [SERVICE_CONFIG], useFactory: identityMessagingOptions }),
   ],
   controllers: [PatientsController, StewardshipController, FhirPatientController, FacilitiesController],
   providers: [
-    {
-      provide: IdentifierCrypto,
-      inject: [SERVICE_CONFIG],
-      // Validated at boot: a missing or short key stops the service before it listens.
-      useFactory: (config: IdentityConfig) =>
-        new IdentifierCrypto(
-          loadIdentityKeys({
-            NODE_ENV: config.service.environment,
-            IDENTITY_ENCRYPTION_KEYS: config.identity.encryptionKeys,
-            IDENTITY_ENCRYPTION_ACTIVE_KEY: config.identity.activeKey,
-            IDENTITY_BLIND_INDEX_KEY: config.identity.blindIndexKey,
-          }),
-        ),
-    },
-    { provide: PatientEventOutbox, useClass: OutboxPatientEvents },
-    { provide: SensitiveFacilityPolicy, useClass: RegistrySensitiveFacilityPolicy },
+    { provide: IdentifierCrypto, inject: [SERVICE_CONFIG], useFactory: identifierCryptoFrom },
     { provide: PatientMatcher, useFactory: () => new PatientMatcher() },
-    PatientRepository,
-    PatientReader,
-    AuditWriter,
+    // Ports → adapters.
+    { provide: PatientStore, useClass: PatientRepository },
+    { provide: ReviewQueue, useClass: ReviewQueueRepository },
+    { provide: MergeLog, useClass: MergeLogRepository },
+    { provide: IdempotencyStore, useClass: IdempotencyRepository },
+    { provide: AuditTrail, useClass: AuditTrailRepository },
+    { provide: SensitiveFacilities, useClass: RegistrySensitiveFacilities },
+    { provide: FacilityRegistry, useClass: FacilityRepository },
+    // Use cases.
+    PatientResolver,
     RegisterPatientUseCase,
     GetPatientUseCase,
     SearchPatientsUseCase,
@@ -73,6 +84,8 @@ import { RegistrySensitiveFacilityPolicy, SensitiveFacilityPolicy } from './pati
     DecideReviewItemUseCase,
     ReadAuditUseCase,
     UpsertFacilityUseCase,
+    ListFacilitiesUseCase,
+    GetFacilityUseCase,
     FacilitySeeder,
   ],
   exports: [RegisterPatientUseCase, FacilitySeeder],

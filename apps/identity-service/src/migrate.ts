@@ -12,7 +12,7 @@ import { identityDataSourceOptions } from './persistence/data-source';
 
 async function migrate(): Promise<void> {
   const config = identityConfig.load();
-  const dataSource = new DataSource(identityDataSourceOptions(config.db.url));
+  const dataSource = new DataSource(identityDataSourceOptions(config.db));
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });

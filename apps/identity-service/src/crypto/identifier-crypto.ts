@@ -1,12 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { type IdentityKeysConfig } from '../config/identity-keys.config';
-
-/** What is stored for one encrypted identifier value. */
-export interface EncryptedValue {
-  /** 12-byte IV ‖ ciphertext ‖ 16-byte GCM tag. */
-  readonly ciphertext: Buffer;
-  readonly keyId: string;
-}
+import { type EncryptedValue } from '../patients/domain/patient';
 
 export class IdentifierDecryptionError extends Error {
   override readonly name = 'IdentifierDecryptionError';

@@ -1,10 +1,10 @@
 import { decodeCloudEvent, FacilityChangedV1, parseEventData, Topics } from '@lienthong/contracts';
 import { collectMessages, expectEventually, uniqueName } from '@lienthong/testing';
 import { countRows, createIdentityTestApp, type IdentityTestApp } from '../../test/identity-test-app';
-import { facilityInputSchema } from './facility.schema';
-import { FacilitySeeder } from './facility-seeder';
-import { loadSeedFacilities } from './seed-facilities';
-import { UpsertFacilityUseCase } from './upsert-facility/upsert-facility.use-case';
+import { FacilitySeeder } from './adapters/seed/facility-seeder';
+import { loadSeedFacilities } from './adapters/seed/seed-facilities';
+import { facilityInputSchema } from './domain/facility';
+import { UpsertFacilityUseCase } from './use-cases/upsert-facility/upsert-facility.use-case';
 
 describe('facility registry (real Postgres + Kafka)', () => {
   let t: IdentityTestApp;

@@ -4,10 +4,10 @@ import { metricsRegistry } from '@lienthong/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { type IdentityConfig } from '../config/identity.config';
 
-/** The topics identity-service publishes to, with their dead-letter companions. */
 /** CloudEvents `source` of every event identity-service writes. */
 const IDENTITY_EVENT_SOURCE = '/lienthong/identity-service';
 
+/** The topics identity-service publishes to, with their dead-letter companions. */
 export const IDENTITY_TOPICS = topicsWithDlq([...new Set([...IDENTITY_PATIENT_EVENTS, ...IDENTITY_FACILITY_EVENTS].map((d) => d.topic))]);
 
 /**

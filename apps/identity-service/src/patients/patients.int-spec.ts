@@ -1,7 +1,8 @@
 import { PatientMergedV1, PatientUnmergedV1, Topics } from '@lienthong/contracts';
 import { collectMessages, expectEventually, uniqueName } from '@lienthong/testing';
 import { countRows, createIdentityTestApp, facilityActor, type IdentityTestApp } from '../../test/identity-test-app';
-import { PatientError, PatientErrorCode } from './domain/patient-error';
+import { IdentityError, IdentityErrorCode } from '../domain/identity-error';
+import { type RegisterPatientBody } from './domain/registration-input';
 import { CrossReferenceUseCase } from './use-cases/cross-reference/cross-reference.use-case';
 import { GetPatientUseCase } from './use-cases/get-patient/get-patient.use-case';
 import { MergePatientsUseCase } from './use-cases/merge-patients/merge-patients.use-case';
@@ -43,7 +44,7 @@ describe('identity-service patients (real Postgres + Kafka)', () => {
     await t?.close();
   });
 
-  const body = (localId: string, extra: Record<string, unknown> = {}) => ({
+  const body = (localId: string, extra: Partial<RegisterPatientBody> = {}): RegisterPatientBody => ({
     localId,
     fullName: 'Nguyễn Thị Thu Hà',
     birthDate: '1985-03-14',
@@ -68,7 +69,7 @@ describe('identity-service patients (real Postgres + Kafka)', () => {
     expect(c.enterprisePatientId).toBe(a.enterprisePatientId);
 
     const pix = t.app.get(CrossReferenceUseCase);
-    const refs = await pix.execute(facilityActor(PROVINCIAL, { crossRef: true }), { by: 'identifier', system: 'cccd', value: id });
+    const refs = await pix.execute(facilityActor(PROVINCIAL, { crossRef: true }), { by: 'identifier', identifier: { system: 'cccd', value: id, indexValue: id } });
     expect(refs).toHaveLength(1);
     expect(refs[0]?.links).toEqual([
       { facilityCode: DISTRICT, localId: 'D-1' },
@@ -76,8 +77,8 @@ describe('identity-service patients (real Postgres + Kafka)', () => {
     ]);
     const own = await pix.execute(facilityActor(HIV_CLINIC, { crossRef: true }), { by: 'local-id', facilityCode: HIV_CLINIC, localId: 'H-3' });
     expect(own[0]?.links.map((l) => l.facilityCode)).toContain(HIV_CLINIC);
-    await expect(pix.execute(facilityActor(PROVINCIAL), { by: 'identifier', system: 'cccd', value: id })).rejects.toMatchObject({
-      code: PatientErrorCode.CrossFacilityForbidden,
+    await expect(pix.execute(facilityActor(PROVINCIAL), { by: 'identifier', identifier: { system: 'cccd', value: id, indexValue: id } })).rejects.toMatchObject({
+      code: IdentityErrorCode.CrossFacilityForbidden,
     });
 
     // Without the scope a facility sees only its own link, and its own CCCD value.
@@ -94,14 +95,14 @@ describe('identity-service patients (real Postgres + Kafka)', () => {
     const again = await register.execute({ actor, body: body('D-2', { identifiers: [{ system: 'cccd', value: cccd(2) }] }), idempotencyKey: 'k-2' });
     expect(again).toEqual(first);
     await expect(register.execute({ actor, body: body('D-2', { phone: '0987654321' }), idempotencyKey: 'k-2' })).rejects.toMatchObject({
-      code: PatientErrorCode.IdempotencyConflict,
+      code: IdentityErrorCode.IdempotencyConflict,
     });
     const updated = await register.execute({ actor, body: body('D-2', { phone: '0987654321', identifiers: [{ system: 'cccd', value: cccd(2) }] }) });
     expect(updated).toMatchObject({ enterprisePatientId: first.enterprisePatientId, outcome: 'updated' });
   });
 
   it('sends the same person without CCCD, with a typo and no diacritics, to review or links by the thresholds', async () => {
-    const base = { fullName: 'Trần Văn Đức', birthDate: '1962-07-02', sex: 1, address: { provinceCode: '79', communeCode: '26740' }, phone: '0903111222' };
+    const base = { fullName: 'Trần Văn Đức', birthDate: '1962-07-02', sex: 1 as const, address: { provinceCode: '79', communeCode: '26740' }, phone: '0903111222' };
     const first = await register.execute({ actor: facilityActor(DISTRICT), body: { localId: 'D-10', ...base, identifiers: [{ system: 'bhyt', value: 'HT2797900112233' }] } });
     const second = await register.execute({
       actor: facilityActor(PROVINCIAL),
@@ -172,12 +173,12 @@ describe('identity-service patients (real Postgres + Kafka)', () => {
     const error = await register
       .execute({ actor: facilityActor(DISTRICT), body: body('D-bad', { identifiers: [{ system: 'cccd', value: '003185000001' }] }), idempotencyKey: 'bad' })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(PatientError);
-    expect((error as PatientError).violations).toEqual([expect.objectContaining({ pointer: '/identifiers/0/value', rule: 'cccd.province-code' })]);
+    expect(error).toBeInstanceOf(IdentityError);
+    expect((error as IdentityError).violations).toEqual([expect.objectContaining({ pointer: '#/identifiers/0/value', rule: 'cccd.province-code' })]);
     const format = await register.execute({ actor: facilityActor(DISTRICT), body: body('D-bad', { identifiers: [{ system: 'cccd', value: '07918500' }] }) }).catch((e: unknown) => e);
-    expect((format as PatientError).violations[0]).toMatchObject({ pointer: '/identifiers/0/value', rule: 'cccd.format' });
+    expect((format as IdentityError).violations[0]).toMatchObject({ pointer: '#/identifiers/0/value', rule: 'cccd.format' });
     await expect(register.execute({ actor: facilityActor(DISTRICT), body: body('D-bad', { facilityCode: PROVINCIAL }) })).rejects.toMatchObject({
-      code: PatientErrorCode.FacilityMismatch,
+      code: IdentityErrorCode.FacilityMismatch,
     });
     expect(await Promise.all(tables.map((tb) => countRows(t.dataSource, tb)))).toEqual(before);
   });
@@ -191,7 +192,7 @@ describe('identity-service patients (real Postgres + Kafka)', () => {
     const actor = facilityActor(DISTRICT);
     const r = await register.execute({ actor, body: body('D-60', { identifiers: [{ system: 'cccd', value: cccd(60) }] }) });
     await t.app.get(GetPatientUseCase).execute(actor, r.enterprisePatientId);
-    await t.app.get(SearchPatientsUseCase).execute(actor, { by: 'identifier', system: 'cccd', value: cccd(60) });
+    await t.app.get(SearchPatientsUseCase).execute(actor, { by: 'identifier', identifier: { system: 'cccd', value: cccd(60), indexValue: cccd(60) } });
     const audit = await t.app.get(ReadAuditUseCase).execute(facilityActor(DISTRICT, { subject: 'auditor' }), r.enterprisePatientId, { limit: 10 });
     expect(audit.items.map((i) => i.action).reverse()).toEqual(['patient.register', 'patient.read', 'patient.search']);
     expect(audit.items.every((i) => i.facilityCode === DISTRICT && i.purposeOfUse === 'treatment' && i.requestId !== null)).toBe(true);

@@ -1,21 +1,13 @@
-import 'reflect-metadata';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { dataSourceOptions } from '@lienthong/persistence';
+import { type DataSourceOptions } from 'typeorm';
+import { type IdentityConfig } from '../config/identity.config';
 import { IDENTITY_ENTITIES, IDENTITY_MIGRATIONS } from './entities';
 
-export function identityDataSourceOptions(url: string): DataSourceOptions {
-  return {
-    type: 'postgres',
-    url,
-    entities: IDENTITY_ENTITIES,
-    migrations: IDENTITY_MIGRATIONS,
-    migrationsTableName: 'typeorm_migrations',
-    // Registration runs many short transactions in parallel; the pool bounds them.
-    extra: { max: Number(process.env['DB_POOL_SIZE'] ?? 20) },
-  };
+/** The service's schema on the validated database config (the module, migrate.js and tests use it). */
+export function identityPersistence(db: IdentityConfig['db']) {
+  return { url: db.url, poolSize: db.poolSize, entities: IDENTITY_ENTITIES, migrations: IDENTITY_MIGRATIONS };
 }
 
-/**
- * For the TypeORM CLI: `npx typeorm -d apps/identity-service/src/persistence/data-source.ts migration:run`
- * (through run-ts), with DATABASE_URL set.
- */
-export default new DataSource(identityDataSourceOptions(process.env['DATABASE_URL'] ?? 'postgres://lt_identity@127.0.0.1:5432/lt_identity'));
+export function identityDataSourceOptions(db: IdentityConfig['db']): DataSourceOptions {
+  return dataSourceOptions(identityPersistence(db));
+}

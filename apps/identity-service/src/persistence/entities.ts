@@ -1,4 +1,4 @@
-import { FacilityEntity, FacilityHistoryEntity } from '../facilities/facility.entity';
+import { FacilityEntity, FacilityHistoryEntity } from '../facilities/adapters/persistence/facility.entity';
 import { CreateFacilities1764115200000 } from '../facilities/migrations/1764115200000-create-facilities';
 import { CreateOutbox1795600000000 } from '@lienthong/messaging';
 import { AuditLogEntity } from './entities/audit-log.entity';
@@ -10,6 +10,7 @@ import { PatientIdentifierEntity } from './entities/patient-identifier.entity';
 import { PatientEntity } from './entities/patient.entity';
 import { ReviewItemEntity } from './entities/review-item.entity';
 import { CreatePatientIndex1764201600000 } from './migrations/1764201600000-create-patient-index';
+import { AuditActorKinds1796000000000 } from './migrations/1796000000000-audit-actor-kinds';
 
 /** Every entity of the service's schema (the migration check compares these with the database). */
 export const IDENTITY_ENTITIES = [
@@ -26,4 +27,4 @@ export const IDENTITY_ENTITIES = [
 ];
 
 /** Migrations by class, in order. Run once per deploy (`migration:run`), not by every replica. */
-export const IDENTITY_MIGRATIONS = [CreateFacilities1764115200000, CreatePatientIndex1764201600000, CreateOutbox1795600000000];
+export const IDENTITY_MIGRATIONS = [CreateFacilities1764115200000, CreatePatientIndex1764201600000, CreateOutbox1795600000000, AuditActorKinds1796000000000];

@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { type PartialDate } from '@lienthong/vn-standards';
 import {
   blockingKeys,
@@ -10,8 +9,7 @@ import {
   type MatchDecision,
   type MatchRecord,
 } from '../../matching';
-import { type FieldComparison } from '../../persistence/entities/review-item.entity';
-import { type SexCode } from '../../persistence/entities/patient.entity';
+import { type FieldComparison, type SexCode } from './patient';
 
 /** What the service knows of a patient for matching: demographics plus blind indexes, no values. */
 export interface MatchablePatient {
@@ -39,7 +37,6 @@ export interface MatchVerdict<Id> {
  * stand-ins). CCCDs are resolved before matching (exact link; a different active CCCD excludes the
  * candidate), so they are not passed at all.
  */
-@Injectable()
 export class PatientMatcher {
   constructor(private readonly config: MatchConfig = DEFAULT_MATCH_CONFIG) {}
 

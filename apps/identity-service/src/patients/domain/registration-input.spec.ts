@@ -1,4 +1,4 @@
-import { PatientError } from './patient-error';
+import { IdentityError, type FieldViolation } from '../../domain/identity-error';
 import { parseRegistration } from './registration-input';
 
 const valid = {
@@ -13,14 +13,14 @@ const valid = {
   ],
 };
 
-function violations(body: unknown) {
+function violations(body: unknown): readonly FieldViolation[] {
   try {
     parseRegistration(body);
   } catch (error) {
-    if (error instanceof PatientError) return error.violations;
+    if (error instanceof IdentityError) return error.violations;
     throw error;
   }
-  throw new Error('expected a PatientError');
+  throw new Error('expected an IdentityError');
 }
 
 describe('parseRegistration', () => {
@@ -36,11 +36,11 @@ describe('parseRegistration', () => {
 
   it('names the field and rule of a bad CCCD (format, registration code) and a bad BHYT code', () => {
     expect(violations({ ...valid, identifiers: [{ system: 'cccd', value: '07918500012' }] })).toEqual([
-      expect.objectContaining({ pointer: '/identifiers/0/value', rule: 'cccd.format' }),
+      expect.objectContaining({ pointer: '#/identifiers/0/value', rule: 'cccd.format' }),
     ]);
     expect(violations({ ...valid, identifiers: [{ system: 'bhyt', value: 'x' }, { system: 'cccd', value: '003185000123' }] })).toEqual([
-      expect.objectContaining({ pointer: '/identifiers/0/value', rule: 'bhyt.format' }),
-      expect.objectContaining({ pointer: '/identifiers/1/value', rule: 'cccd.province-code' }),
+      expect.objectContaining({ pointer: '#/identifiers/0/value', rule: 'bhyt.format' }),
+      expect.objectContaining({ pointer: '#/identifiers/1/value', rule: 'cccd.province-code' }),
     ]);
   });
 
@@ -51,7 +51,7 @@ describe('parseRegistration', () => {
   });
 
   it('reports schema errors with pointers and refuses two active CCCDs', () => {
-    expect(violations({ localId: '', sex: 4 }).map((v) => v.pointer)).toEqual(expect.arrayContaining(['/localId', '/fullName', '/sex']));
+    expect(violations({ localId: '', sex: 4 }).map((v) => v.pointer)).toEqual(expect.arrayContaining(['#/localId', '#/fullName', '#/sex']));
     expect(violations({ ...valid, identifiers: [{ system: 'cccd', value: '079185000123' }, { system: 'cccd', value: '079185000124' }] })).toEqual([
       expect.objectContaining({ rule: 'identifiers.one-active-cccd' }),
     ]);

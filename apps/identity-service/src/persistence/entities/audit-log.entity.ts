@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type AuditOutcome = 'success' | 'not-found' | 'denied' | 'invalid' | 'error';
+import { type AuditOutcome } from '../../patients/ports/audit-trail.port';
 
 /**
  * Append-only record of every read and write of patient data (who, facility, purpose, what, when,
@@ -15,9 +15,17 @@ export class AuditLogEntity {
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt!: Date;
 
+  /** facility | service | person (platform actor kinds). */
+  @Column({ name: 'actor_kind', type: 'varchar', length: 16, default: 'facility' })
+  actorKind!: string;
+
   /** Token subject (client id / user) that acted. */
   @Column({ name: 'actor_subject', type: 'text' })
   actorSubject!: string;
+
+  /** The calling service when a service acted for a facility (facility_code is then that facility). */
+  @Column({ name: 'acting_service', type: 'text', nullable: true })
+  actingService!: string | null;
 
   @Column({ name: 'facility_code', type: 'varchar', length: 5, nullable: true })
   facilityCode!: string | null;

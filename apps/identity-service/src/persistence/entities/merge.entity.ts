@@ -1,10 +1,5 @@
+import { type MovedLink } from '../../patients/domain/patient';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export interface MovedLink {
-  readonly linkId: string;
-  readonly facilityCode: string;
-  readonly localId: string;
-}
 
 /** A merge of one patient into a survivor, with exactly what moved, so an unmerge can put it back. */
 @Entity({ name: 'merges' })

@@ -1,9 +1,9 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { PatientEntity } from './patient.entity';
+import { IDENTIFIER_SYSTEMS, type IdentifierSystem } from '@lienthong/vn-standards';
+import { IDENTIFIER_STATUSES, type IdentifierStatus } from '../../patients/domain/patient';
 
-export const IDENTIFIER_SYSTEMS = ['cccd', 'cmnd', 'passport', 'eid', 'bhyt'] as const;
-export type IdentifierSystem = (typeof IDENTIFIER_SYSTEMS)[number];
-export type IdentifierStatus = 'active' | 'cancelled' | 're-issued';
+const IN_LIST = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
 /**
  * An identifier a patient holds or held. The value is only ever stored encrypted; lookups go through
@@ -12,8 +12,8 @@ export type IdentifierStatus = 'active' | 'cancelled' | 're-issued';
  * enforced by the registration use case under an advisory lock on the blind index.
  */
 @Entity({ name: 'patient_identifiers' })
-@Check('chk_patient_identifiers_system', `"system" IN ('cccd', 'cmnd', 'passport', 'eid', 'bhyt')`)
-@Check('chk_patient_identifiers_status', `"status" IN ('active', 'cancelled', 're-issued')`)
+@Check('chk_patient_identifiers_system', `"system" IN (${IN_LIST(IDENTIFIER_SYSTEMS)})`)
+@Check('chk_patient_identifiers_status', `"status" IN (${IN_LIST(IDENTIFIER_STATUSES)})`)
 @Index('ix_patient_identifiers_lookup', ['system', 'blindIndex'])
 export class PatientIdentifierEntity {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_patient_identifiers' })

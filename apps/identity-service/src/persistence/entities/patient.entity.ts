@@ -1,9 +1,7 @@
 import { Check, Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
+import { type PatientStatus, type SexCode } from '../../patients/domain/patient';
 
-export type PatientStatus = 'active' | 'merged';
 export type BirthDatePrecision = 'year' | 'month' | 'day';
-/** 1 male, 2 female, 3 other/unknown — the XML 130 GIOI_TINH coding. */
-export type SexCode = 1 | 2 | 3;
 
 /** One enterprise patient: the identity every facility-local record resolves to. */
 @Entity({ name: 'patients' })

@@ -1,13 +1,6 @@
+import { type FieldComparison } from '../../patients/domain/patient';
+import { type ReviewStatus } from '../../patients/ports/review-queue.port';
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-export type ReviewStatus = 'open' | 'confirmed' | 'rejected';
-
-/** One field comparison as the matcher saw it; values are folded/coded, never identifier values. */
-export interface FieldComparison {
-  readonly field: string;
-  readonly outcome: string;
-  readonly weight: number;
-}
 
 /**
  * A probable duplicate waiting for a data steward: the newly created patient (incoming) and the

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { type Actor } from '../../domain/actor';
-import { PatientError, PatientErrorCode } from '../../domain/patient-error';
-import { disclosableLinks } from '../../visibility/link-disclosure';
+import { type Actor } from '@lienthong/platform';
+import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
+import { disclosableLinks } from '../../domain/disclosure';
 import { SearchPatientsUseCase, type PatientSearch } from '../search-patients/search-patients.use-case';
+import { viewerOf } from '../viewer';
 
 export interface CrossReference {
   readonly enterprisePatientId: string;
@@ -19,13 +20,14 @@ export class CrossReferenceUseCase {
   constructor(private readonly search: SearchPatientsUseCase) {}
 
   async execute(actor: Actor, source: PatientSearch, targetFacility?: string): Promise<CrossReference[]> {
-    if (!actor.canCrossReference) {
-      throw new PatientError(PatientErrorCode.CrossFacilityForbidden, 'cross-referencing identifiers needs the cross-reference scope');
+    const viewer = viewerOf(actor);
+    if (!viewer.canCrossReference) {
+      throw new IdentityError(IdentityErrorCode.CrossFacilityForbidden, 'cross-referencing identifiers needs the cross-reference scope');
     }
     const { resolved } = await this.search.execute(actor, source);
     return resolved.map((r) => ({
       enterprisePatientId: r.facts.patient.id,
-      links: disclosableLinks(r.facts.links, { actor, sensitiveFacilities: r.sensitiveFacilities })
+      links: disclosableLinks(r.facts.links, viewer, r.sensitiveFacilities)
         .filter((l) => targetFacility === undefined || l.facilityCode === targetFacility)
         .map((l) => ({ facilityCode: l.facilityCode, localId: l.localId })),
     }));

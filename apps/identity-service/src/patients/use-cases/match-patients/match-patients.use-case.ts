@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { UnitOfWork } from '@lienthong/persistence';
+import { type Actor } from '@lienthong/platform';
 import { IdentifierCrypto } from '../../../crypto/identifier-crypto';
-import { AuditWriter } from '../../audit/audit-writer';
-import { type Actor } from '../../domain/actor';
-import { PatientError, PatientErrorCode } from '../../domain/patient-error';
-import { matchableFrom, PatientMatcher, type MatchablePatient } from '../../domain/patient-matcher';
+import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
+import { disclosableLinks, patientView, type PatientView } from '../../domain/disclosure';
+import { matchableFrom, PatientMatcher } from '../../domain/patient-matcher';
 import { parseRegistration } from '../../domain/registration-input';
-import { PatientReader } from '../../persistence/patient-reader';
-import { PatientRepository } from '../../persistence/patient.repository';
-import { disclosableLinks } from '../../visibility/link-disclosure';
-import { patientView, type PatientView } from '../../visibility/patient-view';
+import { AuditTrail } from '../../ports/audit-trail.port';
+import { PatientStore } from '../../ports/patient-store.port';
+import { PatientResolver } from '../patient-resolver';
+import { viewerOf } from '../viewer';
 
 export type MatchGrade = 'certain' | 'probable' | 'possible';
 
@@ -21,59 +21,60 @@ export interface PatientMatch {
 }
 
 const MAX_RESULTS = 10;
+const MAX_CANDIDATES = 200;
 
 /**
- * PDQm-style `$match`: demographics (and identifiers) in, ranked candidates out. An exact active
- * CCCD is 'certain'; otherwise candidates the matcher would link are 'probable' and those it would
- * send to review 'possible'. Reveals who exists across facilities, so it needs the cross-reference
- * scope; results are limited to patients with a link the caller may see.
+ * PDQm-style `$match`: demographics (and identifiers) in, ranked candidates out. An exact active CCCD
+ * is 'certain'; otherwise candidates the matcher would link are 'probable' and those it would send to
+ * review 'possible'. Reveals who exists across facilities, so it needs the cross-reference scope;
+ * results are limited to patients with a link the caller may see.
  */
 @Injectable()
 export class MatchPatientsUseCase {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly patients: PatientRepository,
-    private readonly reader: PatientReader,
+    private readonly uow: UnitOfWork,
+    private readonly patients: PatientStore,
+    private readonly resolver: PatientResolver,
+    private readonly audit: AuditTrail,
     private readonly matcher: PatientMatcher,
     private readonly crypto: IdentifierCrypto,
-    private readonly audit: AuditWriter,
   ) {}
 
-  /** `input` has the registration shape (localId optional here). */
+  /** `input` has the registration shape (localId optional here); the FHIR adapter maps Parameters onto it. */
   async execute(actor: Actor, input: Record<string, unknown>, onlyCertain: boolean): Promise<PatientMatch[]> {
-    if (!actor.canCrossReference) {
-      throw new PatientError(PatientErrorCode.CrossFacilityForbidden, '$match needs the cross-reference scope');
-    }
+    const viewer = viewerOf(actor);
+    if (!viewer.canCrossReference) throw new IdentityError(IdentityErrorCode.CrossFacilityForbidden, '$match needs the cross-reference scope');
     const registration = parseRegistration({ localId: '$match', ...input });
     const withIndex = registration.identifiers.map((i) => ({ ...i, blindIndex: this.crypto.blindIndex(i.system, i.indexValue) }));
-    const incoming: MatchablePatient = matchableFrom(registration.demographics, withIndex.filter((i) => i.system === 'bhyt').map((i) => i.blindIndex));
-    return this.dataSource.transaction(async (manager) => {
+    const incoming = matchableFrom(registration.demographics, withIndex.filter((i) => i.system === 'bhyt').map((i) => i.blindIndex));
+    const keys = this.matcher.queryKeys(incoming).map((k) => this.crypto.blindIndex('blocking', k).subarray(0, 16));
+    const cccd = withIndex.find((i) => i.system === 'cccd');
+
+    return this.uow.read(async (tx) => {
       const scored = new Map<string, { weight: number; grade: MatchGrade }>();
-      const cccd = withIndex.find((i) => i.system === 'cccd');
       if (cccd) {
-        for (const id of await this.patients.patientIdsByIdentifier(manager, 'cccd', cccd.blindIndex, true)) scored.set(id, { weight: Number.POSITIVE_INFINITY, grade: 'certain' });
+        for (const id of await this.patients.patientIdsByIdentifier(tx, 'cccd', cccd.blindIndex, true)) scored.set(id, { weight: Number.POSITIVE_INFINITY, grade: 'certain' });
       }
-      const keys = this.matcher.queryKeys(incoming).map((k) => this.crypto.blindIndex('blocking', k).subarray(0, 16));
-      const candidates = await this.patients.candidates(manager, keys, 200);
-      for (const c of candidates) {
-        if (scored.has(c.patient.id)) continue;
-        const verdict = this.matcher.decide(incoming, [{ id: c.patient.id, patient: matchableFrom(c.patient, c.bhytIndexes) }]);
+      for (const c of await this.patients.candidates(tx, keys, MAX_CANDIDATES)) {
+        if (scored.has(c.id)) continue;
+        const verdict = this.matcher.decide(incoming, [{ id: c.id, patient: c }]);
         if (verdict.best === undefined || verdict.decision === 'new') continue;
-        scored.set(c.patient.id, { weight: verdict.best.score, grade: verdict.decision === 'link' ? 'probable' : 'possible' });
+        scored.set(c.id, { weight: verdict.best.score, grade: verdict.decision === 'link' ? 'probable' : 'possible' });
       }
       const ranked = [...scored.entries()].filter(([, s]) => !onlyCertain || s.grade === 'certain').sort((a, b) => b[1].weight - a[1].weight);
+      const resolved = await this.resolver.byIds(tx, ranked.map(([id]) => id));
       const results: PatientMatch[] = [];
-      for (const [id, s] of ranked) {
-        if (results.length >= MAX_RESULTS) break;
-        const resolved = await this.reader.load(manager, id);
-        if (!resolved || disclosableLinks(resolved.facts.links, { actor, sensitiveFacilities: resolved.sensitiveFacilities }).length === 0) continue;
-        results.push({ view: patientView(resolved.facts, actor, resolved.sensitiveFacilities, this.crypto), weight: s.weight, grade: s.grade });
-      }
-      await this.audit.write(
-        manager,
+      ranked.forEach(([, s], index) => {
+        const r = resolved[index];
+        if (results.length >= MAX_RESULTS || !r || r.redirectedFrom !== undefined) return;
+        if (disclosableLinks(r.facts.links, viewer, r.sensitiveFacilities).length === 0) return;
+        results.push({ view: patientView(r.facts, viewer, r.sensitiveFacilities, (i) => this.crypto.decrypt(i.system, i.encrypted)), weight: s.weight, grade: s.grade });
+      });
+      this.audit.append(
+        tx,
         actor,
         results.length
-          ? results.map((r) => ({ action: 'patient.match', patientId: r.view.enterprisePatientId, outcome: 'success' as const, detail: { grade: r.grade } }))
+          ? results.map((r) => ({ action: 'patient.match', patientId: r.view.enterprisePatientId, outcome: 'success', detail: { grade: r.grade } }))
           : [{ action: 'patient.match', patientId: null, outcome: 'not-found' }],
       );
       return results;

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { PatientLinkedV1, PatientMergedV1 } from '@lienthong/contracts';
+import { OutboxWriter, outboxEvent, type OutboxEvent } from '@lienthong/messaging';
+import { UnitOfWork, type Tx } from '@lienthong/persistence';
+import { type Actor } from '@lienthong/platform';
 import { v7 as uuidv7 } from 'uuid';
-import { DataSource, type EntityManager } from 'typeorm';
-import { type MovedLink } from '../../../persistence/entities/merge.entity';
-import { AuditWriter } from '../../audit/audit-writer';
-import { type Actor } from '../../domain/actor';
-import { PatientError, PatientErrorCode } from '../../domain/patient-error';
-import { PatientEventOutbox, pendingEvent, type PendingEvent } from '../../domain/patient-event-outbox.port';
-import { PatientRepository } from '../../persistence/patient.repository';
+import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
+import { type MovedLink } from '../../domain/patient';
+import { AuditTrail } from '../../ports/audit-trail.port';
+import { MergeLog } from '../../ports/merge-log.port';
+import { PatientStore } from '../../ports/patient-store.port';
 
 export interface MergePatientsCommand {
   readonly actor: Actor;
@@ -23,74 +24,58 @@ export interface MergeResult {
 }
 
 /**
- * Merges one enterprise patient into another: its facility links and identifiers move to the
- * survivor, it becomes `merged` (reads redirect to the survivor), and the merge row records exactly
- * what moved so an unmerge can put it back. One `merged` event.
+ * Merges one enterprise patient into another: its facility links and identifiers move to the survivor,
+ * it becomes `merged` (reads redirect to the survivor), and the merge log records exactly what moved
+ * so an unmerge can put it back. One `merged` event.
  */
 @Injectable()
 export class MergePatientsUseCase {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly patients: PatientRepository,
-    private readonly outbox: PatientEventOutbox,
-    private readonly audit: AuditWriter,
+    private readonly uow: UnitOfWork,
+    private readonly patients: PatientStore,
+    private readonly merges: MergeLog,
+    private readonly audit: AuditTrail,
+    private readonly outbox: OutboxWriter,
   ) {}
 
   async execute(command: MergePatientsCommand): Promise<MergeResult> {
-    return this.dataSource.transaction(async (manager) => {
-      const { result, events } = await this.mergeIn(manager, command, 'merge');
-      await this.outbox.append(manager, events);
-      return result;
-    });
+    return this.uow.run((tx) => this.mergeIn(tx, command, 'merge'));
   }
 
   /**
-   * The merge itself, inside the caller's transaction (the review queue's confirm reuses it).
+   * The merge itself, inside the caller's unit of work (the review queue's confirm reuses it).
    * `reason` 'review-confirmed' also announces each moved link as a confirmed link.
    */
-  async mergeIn(
-    manager: EntityManager,
-    { actor, survivorId, mergedId }: MergePatientsCommand,
-    reason: 'merge' | 'review-confirmed',
-  ): Promise<{ result: MergeResult; events: PendingEvent[] }> {
-    if (survivorId === mergedId) throw new PatientError(PatientErrorCode.MergeConflict, 'a patient cannot be merged into itself');
-    const locked = await this.patients.lockPatients(manager, [survivorId, mergedId]);
+  async mergeIn(tx: Tx, { actor, survivorId, mergedId }: MergePatientsCommand, reason: 'merge' | 'review-confirmed'): Promise<MergeResult> {
+    if (survivorId === mergedId) throw new IdentityError(IdentityErrorCode.MergeConflict, 'a patient cannot be merged into itself');
+    const locked = await this.patients.lockPatients(tx, [survivorId, mergedId]);
     const survivor = locked.find((p) => p.id === survivorId);
     const merged = locked.find((p) => p.id === mergedId);
-    if (!survivor) throw new PatientError(PatientErrorCode.PatientNotFound, `patient ${survivorId} not found`);
-    if (!merged) throw new PatientError(PatientErrorCode.PatientNotFound, `patient ${mergedId} not found`);
+    if (!survivor) throw new IdentityError(IdentityErrorCode.PatientNotFound, `patient ${survivorId} not found`);
+    if (!merged) throw new IdentityError(IdentityErrorCode.PatientNotFound, `patient ${mergedId} not found`);
     if (survivor.status !== 'active' || merged.status !== 'active') {
-      throw new PatientError(PatientErrorCode.MergeConflict, 'both patients must be active (one was already merged)');
+      throw new IdentityError(IdentityErrorCode.MergeConflict, 'both patients must be active (one was already merged)');
     }
     const now = new Date();
-    const links = await this.patients.linksOf(manager, mergedId);
-    const identifiers = await this.patients.identifiersOf(manager, [mergedId]);
-    await this.patients.moveLinks(manager, links.map((l) => l.id), survivorId, now);
-    await this.patients.moveIdentifiers(manager, identifiers.map((i) => i.id), survivorId, now);
-    await manager.query(
-      `INSERT INTO patient_blocking_keys (blocking_key, patient_id)
-       SELECT blocking_key, $2::uuid FROM patient_blocking_keys WHERE patient_id = $1 ON CONFLICT DO NOTHING`,
-      [mergedId, survivorId],
-    );
-    await this.patients.setMerged(manager, mergedId, survivorId, now);
+    const links = await this.patients.linksOf(tx, mergedId);
+    const identifiers = await this.patients.identifiersOf(tx, [mergedId]);
+    this.patients.moveLinks(tx, links.map((l) => l.id), survivorId, now);
+    this.patients.moveIdentifiers(tx, identifiers.map((i) => i.id), survivorId, now);
+    this.patients.copyBlockingKeys(tx, mergedId, survivorId);
+    this.patients.setMerged(tx, mergedId, survivorId, now);
     const mergeId = uuidv7();
     const movedLinks: MovedLink[] = links.map((l) => ({ linkId: l.id, facilityCode: l.facilityCode, localId: l.localId }));
-    await manager.query(
-      `INSERT INTO merges (id, survivor_id, merged_id, moved_links, moved_identifier_ids, merged_by, created_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5::uuid[], $6, $7)`,
-      [mergeId, survivorId, mergedId, JSON.stringify(movedLinks), identifiers.map((i) => i.id), actor.subject, now],
-    );
+    this.merges.record(tx, { id: mergeId, survivorId, mergedId, movedLinks, movedIdentifierIds: identifiers.map((i) => i.id), mergedBy: actor.subject, createdAt: now });
     const publicLinks = movedLinks.map((l) => ({ facilityCode: l.facilityCode, localId: l.localId }));
-    const events: PendingEvent[] = [pendingEvent(PatientMergedV1, { mergeId, survivorId, mergedId, movedLinks: publicLinks })];
+    const events: OutboxEvent[] = [outboxEvent(PatientMergedV1, { mergeId, survivorId, mergedId, movedLinks: publicLinks })];
     if (reason === 'review-confirmed') {
-      for (const l of publicLinks) {
-        events.push(pendingEvent(PatientLinkedV1, { enterprisePatientId: survivorId, ...l, method: 'review-confirmed', score: null }));
-      }
+      for (const l of publicLinks) events.push(outboxEvent(PatientLinkedV1, { enterprisePatientId: survivorId, ...l, method: 'review-confirmed', score: null }));
     }
-    await this.audit.write(manager, actor, [
+    this.outbox.append(tx, events);
+    this.audit.append(tx, actor, [
       { action: 'patient.merge', patientId: survivorId, outcome: 'success', detail: { mergeId, role: 'survivor', reason } },
       { action: 'patient.merge', patientId: mergedId, outcome: 'success', detail: { mergeId, role: 'merged', reason } },
     ]);
-    return { result: { mergeId, survivorId, mergedId, movedLinks: publicLinks }, events };
+    return { mergeId, survivorId, mergedId, movedLinks: publicLinks };
   }
 }

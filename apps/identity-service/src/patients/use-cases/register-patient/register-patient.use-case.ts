@@ -1,31 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import {
-  PatientLinkedV1,
-  PatientRegisteredV1,
-  PatientUpdatedV1,
-} from '@lienthong/contracts';
+import { PatientLinkedV1, PatientRegisteredV1, PatientUpdatedV1 } from '@lienthong/contracts';
+import { OutboxWriter, outboxEvent, type OutboxEvent } from '@lienthong/messaging';
+import { advisoryLockKey, UnitOfWork, type Tx } from '@lienthong/persistence';
+import { actingFacility, type Actor } from '@lienthong/platform';
 import { formatIsoPartialDate } from '@lienthong/vn-standards';
 import { v7 as uuidv7 } from 'uuid';
-import { DataSource, type EntityManager } from 'typeorm';
 import { IdentifierCrypto } from '../../../crypto/identifier-crypto';
-import { type FieldComparison } from '../../../persistence/entities/review-item.entity';
-import { AuditWriter } from '../../audit/audit-writer';
-import { type Actor } from '../../domain/actor';
+import { IdentityError, IdentityErrorCode, type FieldViolation } from '../../../domain/identity-error';
 import { requestDigest } from '../../domain/canonical-json';
-import { PatientError, PatientErrorCode, type FieldViolation } from '../../domain/patient-error';
-import { PatientEventOutbox, pendingEvent, type PendingEvent } from '../../domain/patient-event-outbox.port';
+import { type IdentifierRecord, type IdentifierStatus, type NewIdentifier, type NormalisedDemographics, type PatientRecord } from '../../domain/patient';
 import { matchableFrom, PatientMatcher, type MatchablePatient, type MatchVerdict } from '../../domain/patient-matcher';
-import { parseRegistration, type NormalisedDemographics, type Registration } from '../../domain/registration-input';
-import {
-  advisoryLockKey,
-  PatientRepository,
-  type NewIdentifier,
-  type PatientRecord,
-  type RegistrationCandidate,
-  type RegistrationReads,
-} from '../../persistence/patient.repository';
-import { inLockedTransaction } from '../../../persistence/locked-transaction';
-import { SqlBatch } from '../../../persistence/sql-batch';
+import { parseRegistration, type NormalisedIdentifier, type RegisterPatientBody, type Registration } from '../../domain/registration-input';
+import { AuditTrail } from '../../ports/audit-trail.port';
+import { IdempotencyStore } from '../../ports/idempotency-store.port';
+import { PatientStore, type RegistrationCandidate, type RegistrationReads } from '../../ports/patient-store.port';
+import { ReviewQueue } from '../../ports/review-queue.port';
 
 export type RegistrationOutcome = 'linked' | 'review' | 'created' | 'updated';
 
@@ -37,7 +26,8 @@ export interface RegisterPatientResult {
 
 export interface RegisterPatientCommand {
   readonly actor: Actor;
-  readonly body: unknown;
+  /** Shape-checked by the transport (the DTO); normalised and rule-checked here. */
+  readonly body: RegisterPatientBody;
   readonly idempotencyKey?: string | undefined;
 }
 
@@ -45,10 +35,20 @@ export interface RegisterPatientCommand {
 const MAX_CANDIDATES = 200;
 const OPERATION = 'patient.register';
 
+type IncomingIdentifier = NormalisedIdentifier & { readonly blindIndex: Buffer };
+
 interface Resolution {
   readonly result: RegisterPatientResult;
-  readonly events: PendingEvent[];
-  readonly audit: { patientId: string; detail: Record<string, unknown> };
+  readonly events: OutboxEvent[];
+  readonly audit: { readonly patientId: string; readonly detail: Record<string, unknown> };
+}
+
+interface Incoming {
+  readonly facilityCode: string;
+  readonly registration: Registration;
+  readonly identifiers: readonly IncomingIdentifier[];
+  readonly matchable: MatchablePatient;
+  readonly now: Date;
 }
 
 /**
@@ -56,137 +56,116 @@ interface Resolution {
  *   1. same facility + local id → update that patient;
  *   2. an active CCCD already known (blind index) → link;
  *   3. otherwise blocking + Fellegi–Sunter score → link / review (new patient + review item) / new.
- * The change, its events (outbox) and its audit row commit in one transaction. Concurrent
- * registrations of the same CCCD or the same local id serialise on transaction-scoped advisory
- * locks, so they can never create two patients.
+ * The change, its events and its audit row commit in one transaction. Concurrent registrations of the
+ * same CCCD or the same local id serialise on advisory locks, so they can never create two patients.
+ *
+ * Round trips: BEGIN with the locks, one read, one write (patient, identifiers, link, blocking keys,
+ * review item, outbox, audit, idempotency answer), COMMIT — an update reads twice more.
  */
 @Injectable()
 export class RegisterPatientUseCase {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly patients: PatientRepository,
+    private readonly uow: UnitOfWork,
+    private readonly patients: PatientStore,
+    private readonly reviews: ReviewQueue,
+    private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditTrail,
+    private readonly outbox: OutboxWriter,
     private readonly crypto: IdentifierCrypto,
     private readonly matcher: PatientMatcher,
-    private readonly outbox: PatientEventOutbox,
-    private readonly audit: AuditWriter,
   ) {}
 
   async execute(command: RegisterPatientCommand): Promise<RegisterPatientResult> {
-    const { actor } = command;
-    const facilityCode = actor.facilityCode;
-    if (facilityCode === null) {
-      throw new PatientError(PatientErrorCode.NoFacilityInToken, 'only a facility can register patients: the token names none');
+    const { actor, body } = command;
+    const facilityCode = actingFacility(actor);
+    if (facilityCode === undefined) {
+      throw new IdentityError(IdentityErrorCode.FacilityRequired, 'only a facility (or a service acting for one) can register patients');
     }
-    const bodyFacility = isRecord(command.body) ? command.body['facilityCode'] : undefined;
-    if (bodyFacility !== undefined && bodyFacility !== facilityCode) {
-      throw new PatientError(PatientErrorCode.FacilityMismatch, 'the body names a different facility than the token');
+    if (body.facilityCode !== undefined && body.facilityCode !== facilityCode) {
+      throw new IdentityError(IdentityErrorCode.FacilityMismatch, 'the body names a different facility than the one this request speaks for');
     }
-    const registration = parseRegistration(command.body);
-    const digest = command.idempotencyKey === undefined ? undefined : requestDigest(command.body);
+    const registration = parseRegistration(body);
+    const digest = command.idempotencyKey === undefined ? undefined : requestDigest(body);
 
-    // Crypto and blocking keys outside the transaction: CPU work that must not hold locks.
-    const identifiers = registration.identifiers.map((id) => ({
-      ...id,
-      blindIndex: this.crypto.blindIndex(id.system, id.indexValue),
-    }));
-    const lockKeys = [advisoryLockKey('facility-link', `${facilityCode}\u0000${registration.localId}`)];
-    for (const id of identifiers) if (id.system === 'cccd') lockKeys.push(advisoryLockKey('cccd', id.blindIndex));
-    if (command.idempotencyKey !== undefined) lockKeys.push(advisoryLockKey('idempotency', `${facilityCode}\u0000${command.idempotencyKey}`));
+    // Crypto and blocking keys before the transaction: CPU work that must not hold locks.
+    const identifiers = registration.identifiers.map((id) => ({ ...id, blindIndex: this.crypto.blindIndex(id.system, id.indexValue) }));
     const cccd = identifiers.find((i) => i.system === 'cccd' && i.status === 'active');
-    const bhytIndexes = identifiers.filter((i) => i.system === 'bhyt').map((i) => i.blindIndex);
-    const incoming = matchableFrom(registration.demographics, bhytIndexes);
-    const queryKeys = this.hashedKeys(this.matcher.queryKeys(incoming));
+    const matchable = matchableFrom(
+      registration.demographics,
+      identifiers.filter((i) => i.system === 'bhyt').map((i) => i.blindIndex),
+    );
+    const locks = [advisoryLockKey('facility-link', `${facilityCode}\u0000${registration.localId}`)];
+    for (const id of identifiers) if (id.system === 'cccd') locks.push(advisoryLockKey('cccd', id.blindIndex));
+    if (command.idempotencyKey !== undefined) locks.push(advisoryLockKey('idempotency', `${facilityCode}\u0000${command.idempotencyKey}`));
 
-    // Round trips: BEGIN + locks, one read statement, one write statement (patient, identifiers,
-    // link, blocking keys, review item, outbox, audit, idempotency answer), COMMIT.
-    return inLockedTransaction(this.dataSource, lockKeys, async (manager) => {
-      const reads = await this.patients.registrationReads(manager, {
-        facilityCode,
-        localId: registration.localId,
-        cccdIndex: cccd?.blindIndex,
-        blockingKeys: queryKeys,
-        limit: MAX_CANDIDATES,
-        idempotencyKey: digest === undefined ? undefined : command.idempotencyKey,
-      });
-      if (digest !== undefined && reads.idempotent) {
-        const previous = reads.idempotent;
-        if (previous.operation !== OPERATION || !previous.requestHash.equals(digest)) {
-          throw new PatientError(PatientErrorCode.IdempotencyConflict, 'this Idempotency-Key was already used with a different request');
+    return this.uow.run(
+      async (tx) => {
+        const reads = await this.patients.registrationReads(tx, {
+          facilityCode,
+          localId: registration.localId,
+          cccdIndex: cccd?.blindIndex,
+          blockingKeys: this.hashedKeys(this.matcher.queryKeys(matchable)),
+          limit: MAX_CANDIDATES,
+          idempotencyKey: digest === undefined ? undefined : command.idempotencyKey,
+        });
+        if (digest !== undefined && reads.idempotent) {
+          const previous = reads.idempotent;
+          if (previous.operation !== OPERATION || !previous.requestHash.equals(digest)) {
+            throw new IdentityError(IdentityErrorCode.IdempotencyConflict, 'this Idempotency-Key was already used with a different request');
+          }
+          return previous.response as RegisterPatientResult;
         }
-        return previous.response as RegisterPatientResult;
-      }
-      const now = new Date();
-      const batch = new SqlBatch();
-      const resolution = await this.resolve(manager, batch, facilityCode, registration, identifiers, reads, incoming, cccd?.blindIndex, now);
-      this.outbox.appendTo(batch, resolution.events);
-      this.audit.appendTo(batch, actor, [
-        { action: OPERATION, patientId: resolution.audit.patientId, outcome: 'success', detail: resolution.audit.detail },
-      ]);
-      if (command.idempotencyKey !== undefined && digest !== undefined) {
-        const key = command.idempotencyKey;
-        batch.write(
-          (p) =>
-            `INSERT INTO idempotency_keys (facility_code, key, operation, request_hash, response, created_at) VALUES (${p(facilityCode)}, ${p(key)}, ${p(OPERATION)}, ${p(digest)}::bytea, ${p(JSON.stringify(resolution.result))}::jsonb, ${p(now)}::timestamptz)`,
-        );
-      }
-      await batch.run(manager);
-      return resolution.result;
-    });
+        const incoming: Incoming = { facilityCode, registration, identifiers, matchable, now: new Date() };
+        const resolution = await this.resolve(tx, incoming, reads, cccd?.blindIndex);
+        this.outbox.append(tx, resolution.events);
+        this.audit.append(tx, actor, [{ action: OPERATION, patientId: resolution.audit.patientId, outcome: 'success', detail: resolution.audit.detail }]);
+        if (command.idempotencyKey !== undefined && digest !== undefined) {
+          this.idempotency.remember(tx, { facilityCode, key: command.idempotencyKey, operation: OPERATION, requestHash: digest, response: resolution.result, at: incoming.now });
+        }
+        return resolution.result;
+      },
+      { locks },
+    );
   }
 
-  private async resolve(
-    manager: EntityManager,
-    batch: SqlBatch,
-    facilityCode: string,
-    registration: Registration,
-    identifiers: readonly IncomingIdentifier[],
-    reads: RegistrationReads,
-    incoming: MatchablePatient,
-    incomingCccd: Buffer | undefined,
-    now: Date,
-  ): Promise<Resolution> {
-    const { localId, demographics, warnings } = registration;
-    const warningRules = warnings.map((w) => w.rule);
+  private async resolve(tx: Tx, incoming: Incoming, reads: RegistrationReads, incomingCccd: Buffer | undefined): Promise<Resolution> {
+    if (reads.link) return this.update(tx, incoming, reads.link.patientId);
+    if (reads.cccdHolder !== undefined) return this.link(tx, incoming, reads.cccdHolder, reads.holderIdentifiers, 'cccd', null);
 
-    if (reads.link) {
-      return this.update(manager, facilityCode, reads.link.patientId, registration, identifiers, now);
-    }
-
-    if (reads.cccdHolder !== undefined) {
-      return this.link(batch, facilityCode, localId, reads.cccdHolder, reads.holderIdentifiers, registration, identifiers, now, 'cccd', null);
-    }
-
-    const verdict = this.matchCandidates(incoming, reads.candidates, incomingCccd);
+    const verdict = this.matchCandidates(incoming.matchable, reads.candidates, incomingCccd);
     const best = verdict.best;
     if (best && verdict.decision === 'link') {
-      const known = await this.patients.identifiersOf(manager, [best.id]);
-      return this.link(batch, facilityCode, localId, best.id, known, registration, identifiers, now, 'probabilistic', best.score);
+      return this.link(tx, incoming, best.id, await this.patients.identifiersOf(tx, [best.id]), 'probabilistic', best.score);
     }
-
+    const { facilityCode, registration, now } = incoming;
     const patientId = uuidv7();
-    this.createPatient(batch, patientId, facilityCode, registration, identifiers, now);
+    this.patients.insertPatient(tx, patientId, registration.demographics, now);
+    this.attach(tx, incoming, patientId, incoming.identifiers);
     const outcome = best && verdict.decision === 'review' ? 'review' : 'created';
     if (best && outcome === 'review') {
-      batch.write(
-        (p) =>
-          `INSERT INTO review_items (id, incoming_patient_id, candidate_patient_id, facility_code, local_id, score, comparisons, warnings, status, created_at)
-           VALUES (${p(uuidv7())}::uuid, ${p(patientId)}::uuid, ${p(best.id)}::uuid, ${p(facilityCode)}, ${p(localId)}, ${p(best.score)}::float8, ${p(JSON.stringify(best.comparisons satisfies readonly FieldComparison[]))}::jsonb, ${p(JSON.stringify(warningRules))}::jsonb, 'open', ${p(now)}::timestamptz)`,
-      );
+      this.reviews.open(tx, {
+        id: uuidv7(),
+        incomingPatientId: patientId,
+        candidatePatientId: best.id,
+        facilityCode,
+        localId: registration.localId,
+        score: best.score,
+        comparisons: best.comparisons,
+        warnings: registration.warnings.map((w) => w.rule),
+        createdAt: now,
+      });
     }
     return {
-      result: { enterprisePatientId: patientId, outcome, warnings },
-      events: [this.registeredEvent(patientId, facilityCode, localId, outcome, demographics, identifiers)],
-      audit: { patientId, detail: { outcome, warnings: warningRules, ...(best ? { score: best.score } : {}) } },
+      result: { enterprisePatientId: patientId, outcome, warnings: registration.warnings },
+      events: [this.registeredEvent(incoming, patientId, outcome)],
+      audit: { patientId, detail: { outcome, warnings: registration.warnings.map((w) => w.rule), ...(best ? { score: best.score } : {}) } },
     };
   }
 
   private matchCandidates(incoming: MatchablePatient, found: readonly RegistrationCandidate[], incomingCccd: Buffer | undefined): MatchVerdict<string> {
     // Two different active CCCDs are two different people, whatever the demographics say.
     const eligible = found.filter((c) => !(incomingCccd && c.cccdIndexes.length > 0 && !c.cccdIndexes.some((b) => b.equals(incomingCccd))));
-    return this.matcher.decide(
-      incoming,
-      eligible.map((c) => ({ id: c.id, patient: matchableFrom(c, c.bhytIndexes) })),
-    );
+    return this.matcher.decide(incoming, eligible.map((c) => ({ id: c.id, patient: c })));
   }
 
   /** Blocking keys carry names, dates and BHYT numbers: only their keyed hashes are stored. */
@@ -194,96 +173,51 @@ export class RegisterPatientUseCase {
     return keys.map((k) => this.crypto.blindIndex('blocking', k).subarray(0, 16));
   }
 
-  private indexKeysOf(d: NormalisedDemographics, identifiers: readonly IncomingIdentifier[]): Buffer[] {
-    const bhyt = identifiers.filter((i) => i.system === 'bhyt').map((i) => i.blindIndex);
-    return this.hashedKeys(this.matcher.indexKeys(matchableFrom(d, bhyt)));
-  }
-
-  private async indexPatient(manager: EntityManager, patientId: string, d: NormalisedDemographics, identifiers: readonly IncomingIdentifier[]): Promise<void> {
-    await this.patients.addBlockingKeys(manager, patientId, this.indexKeysOf(d, identifiers));
-  }
-
-  private createPatient(
-    batch: SqlBatch,
-    patientId: string,
-    facilityCode: string,
-    registration: Registration,
-    identifiers: readonly IncomingIdentifier[],
-    now: Date,
-  ): void {
-    this.patients.batchInsertPatient(batch, patientId, registration.demographics, now);
-    this.patients.batchInsertIdentifiers(batch, patientId, facilityCode, identifiers.map((i) => this.newIdentifier(i)), now);
-    this.patients.batchInsertLink(batch, { id: uuidv7(), facilityCode, localId: registration.localId, patientId, originalPatientId: patientId }, now);
-    this.patients.batchAddBlockingKeys(batch, patientId, this.indexKeysOf(registration.demographics, identifiers));
+  /** The facility's link, the identifiers the patient did not hold yet, and this spelling's blocking keys. */
+  private attach(tx: Tx, { facilityCode, registration, matchable, now }: Incoming, patientId: string, fresh: readonly IncomingIdentifier[]): void {
+    this.patients.insertIdentifiers(tx, patientId, facilityCode, fresh.map((i) => this.newIdentifier(i)), now);
+    this.patients.insertLink(tx, { id: uuidv7(), facilityCode, localId: registration.localId, patientId, originalPatientId: patientId }, now);
+    this.patients.addBlockingKeys(tx, patientId, this.hashedKeys(this.matcher.indexKeys(matchable)));
   }
 
   private link(
-    batch: SqlBatch,
-    facilityCode: string,
-    localId: string,
+    tx: Tx,
+    incoming: Incoming,
     patientId: string,
     known: readonly { readonly system: string; readonly blindIndex: Buffer }[],
-    registration: Registration,
-    identifiers: readonly IncomingIdentifier[],
-    now: Date,
     method: 'cccd' | 'probabilistic',
     score: number | null,
   ): Resolution {
-    const fresh = identifiers.filter((i) => !findKnown(known, i));
-    this.patients.batchInsertIdentifiers(batch, patientId, facilityCode, fresh.map((i) => this.newIdentifier(i)), now);
-    this.patients.batchInsertLink(batch, { id: uuidv7(), facilityCode, localId, patientId, originalPatientId: patientId }, now);
-    // This facility's spelling becomes another way to find the patient next time.
-    this.patients.batchAddBlockingKeys(batch, patientId, this.indexKeysOf(registration.demographics, identifiers));
-    const warningRules = registration.warnings.map((w) => w.rule);
+    const { facilityCode, registration } = incoming;
+    this.attach(tx, incoming, patientId, incoming.identifiers.filter((i) => !findKnown(known, i)));
     return {
       result: { enterprisePatientId: patientId, outcome: 'linked', warnings: registration.warnings },
       events: [
-        pendingEvent(PatientLinkedV1, { enterprisePatientId: patientId, facilityCode, localId, method, score }),
-        this.registeredEvent(patientId, facilityCode, localId, 'linked', registration.demographics, identifiers),
+        outboxEvent(PatientLinkedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, method, score }),
+        this.registeredEvent(incoming, patientId, 'linked'),
       ],
-      audit: { patientId, detail: { outcome: 'linked', method, warnings: warningRules, ...(score === null ? {} : { score }) } },
+      audit: { patientId, detail: { outcome: 'linked', method, warnings: registration.warnings.map((w) => w.rule), ...(score === null ? {} : { score }) } },
     };
   }
 
-  private async update(
-    manager: EntityManager,
-    facilityCode: string,
-    patientId: string,
-    registration: Registration,
-    identifiers: readonly IncomingIdentifier[],
-    now: Date,
-  ): Promise<Resolution> {
-    const current = await this.patients.findPatient(manager, patientId, true);
-    if (!current) throw new Error(`facility link points at missing patient ${patientId}`); // FK makes this impossible
+  private async update(tx: Tx, incoming: Incoming, patientId: string): Promise<Resolution> {
+    const { facilityCode, registration, now } = incoming;
+    const [current] = await this.patients.lockPatients(tx, [patientId]);
+    if (!current) throw new Error(`facility link points at missing patient ${patientId}`); // the foreign key makes this impossible
     const d = registration.demographics;
     const changedFields = changedDemographics(current, d);
     if (changedFields.length > 0) {
-      await this.patients.updateDemographics(manager, patientId, d, now);
-      await this.indexPatient(manager, patientId, d, identifiers);
+      this.patients.updateDemographics(tx, patientId, d, now);
+      this.patients.addBlockingKeys(tx, patientId, this.hashedKeys(this.matcher.indexKeys(incoming.matchable)));
     }
-    const known = await this.patients.identifiersOf(manager, [patientId]);
-    const fresh: IncomingIdentifier[] = [];
-    for (const incoming of identifiers) {
-      const existing = findKnown(known, incoming);
-      if (!existing) fresh.push(incoming);
-      else if (existing.status !== incoming.status) await this.patients.setIdentifierStatus(manager, existing.id, incoming.status, now);
-      else continue;
-      if (!changedFields.includes('identifiers')) changedFields.push('identifiers');
-    }
-    // A new active CCCD replaces the one this facility reported before (numbers are re-issued).
-    for (const incoming of fresh.filter((i) => i.system === 'cccd' && i.status === 'active')) {
-      for (const old of known.filter((k) => k.system === 'cccd' && k.status === 'active' && k.sourceFacility === facilityCode && !k.blindIndex.equals(incoming.blindIndex))) {
-        await this.patients.setIdentifierStatus(manager, old.id, 're-issued', now);
-      }
-    }
-    await this.patients.insertIdentifiers(manager, patientId, facilityCode, fresh.map((i) => this.newIdentifier(i)), now);
-    const events: PendingEvent[] =
-      changedFields.length > 0
-        ? [pendingEvent(PatientUpdatedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, changedFields })]
-        : [];
+    const known = await this.patients.identifiersOf(tx, [patientId]);
+    const { fresh, statusChanges } = identifierChanges(known, incoming.identifiers, facilityCode);
+    for (const [id, status] of statusChanges) this.patients.setIdentifierStatus(tx, id, status, now);
+    this.patients.insertIdentifiers(tx, patientId, facilityCode, fresh.map((i) => this.newIdentifier(i)), now);
+    if (fresh.length > 0 || statusChanges.size > 0) changedFields.push('identifiers');
     return {
       result: { enterprisePatientId: patientId, outcome: 'updated', warnings: registration.warnings },
-      events,
+      events: changedFields.length > 0 ? [outboxEvent(PatientUpdatedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, changedFields })] : [],
       audit: { patientId, detail: { outcome: 'updated', changedFields, warnings: registration.warnings.map((w) => w.rule) } },
     };
   }
@@ -292,18 +226,12 @@ export class RegisterPatientUseCase {
     return { id: uuidv7(), system: i.system, encrypted: this.crypto.encrypt(i.system, i.value), blindIndex: i.blindIndex, status: i.status, flags: i.flags };
   }
 
-  private registeredEvent(
-    patientId: string,
-    facilityCode: string,
-    localId: string,
-    outcome: 'linked' | 'review' | 'created',
-    d: NormalisedDemographics,
-    identifiers: readonly IncomingIdentifier[],
-  ): PendingEvent {
-    return pendingEvent(PatientRegisteredV1, {
+  private registeredEvent({ facilityCode, registration, identifiers }: Incoming, patientId: string, outcome: 'linked' | 'review' | 'created'): OutboxEvent {
+    const d = registration.demographics;
+    return outboxEvent(PatientRegisteredV1, {
       enterprisePatientId: patientId,
       facilityCode,
-      localId,
+      localId: registration.localId,
       outcome,
       sex: d.sex,
       birthYear: d.birthDate?.year ?? null,
@@ -313,14 +241,36 @@ export class RegisterPatientUseCase {
   }
 }
 
-type IncomingIdentifier = Registration['identifiers'][number] & { readonly blindIndex: Buffer };
-
 function findKnown<K extends { readonly system: string; readonly blindIndex: Buffer }>(known: readonly K[], incoming: IncomingIdentifier): K | undefined {
   return known.find((k) => k.system === incoming.system && k.blindIndex.equals(incoming.blindIndex));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/**
+ * What an update does to the identifiers: the ones the patient did not hold, and one final status per
+ * known identifier (a status the facility now reports differently; and a new active CCCD re-issues the
+ * active CCCD this facility reported before — numbers are re-issued). One status per row, so the writes
+ * can go in one batch.
+ */
+export function identifierChanges(
+  known: readonly IdentifierRecord[],
+  incoming: readonly IncomingIdentifier[],
+  facilityCode: string,
+): { fresh: IncomingIdentifier[]; statusChanges: Map<string, IdentifierStatus> } {
+  const fresh: IncomingIdentifier[] = [];
+  const statusChanges = new Map<string, IdentifierStatus>();
+  for (const i of incoming) {
+    const existing = findKnown(known, i);
+    if (!existing) fresh.push(i);
+    else if (existing.status !== i.status) statusChanges.set(existing.id, i.status);
+  }
+  for (const i of fresh.filter((f) => f.system === 'cccd' && f.status === 'active')) {
+    for (const old of known) {
+      if (old.system === 'cccd' && old.status === 'active' && old.sourceFacility === facilityCode && !old.blindIndex.equals(i.blindIndex)) {
+        statusChanges.set(old.id, 're-issued');
+      }
+    }
+  }
+  return { fresh, statusChanges };
 }
 
 /** Names of demographic fields that differ (names only: values never leave the service in events). */

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { type FieldComparison } from '../../../persistence/entities/review-item.entity';
-import { AuditWriter } from '../../audit/audit-writer';
-import { type Actor } from '../../domain/actor';
+import { UnitOfWork } from '@lienthong/persistence';
+import { type Actor } from '@lienthong/platform';
+import { type FieldComparison } from '../../domain/patient';
+import { AuditTrail } from '../../ports/audit-trail.port';
+import { ReviewQueue } from '../../ports/review-queue.port';
 
 export interface ReviewItemView {
   readonly id: string;
@@ -23,43 +24,23 @@ export interface ReviewItemPage {
   readonly nextCursor: string | null;
 }
 
-/** Open review items, oldest first, cursor-paginated by id (UUIDv7 ids sort by creation). */
+/** Open review items, oldest first, cursor-paginated by id (UUIDv7 ids sort by creation). Audited. */
 @Injectable()
 export class ListReviewItemsUseCase {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly audit: AuditWriter,
+    private readonly uow: UnitOfWork,
+    private readonly reviews: ReviewQueue,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async execute(actor: Actor, options: { cursor?: string | undefined; limit: number }): Promise<ReviewItemPage> {
-    const limit = Math.min(Math.max(options.limit, 1), 200);
-    return this.dataSource.transaction(async (manager) => {
-      const rows: {
-        id: string; incoming_patient_id: string; candidate_patient_id: string; facility_code: string; local_id: string;
-        score: number; comparisons: FieldComparison[]; warnings: string[]; status: string; created_at: Date;
-      }[] = await manager.query(
-        `SELECT id, incoming_patient_id, candidate_patient_id, facility_code, local_id, score, comparisons, warnings, status, created_at
-           FROM review_items WHERE status = 'open' AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
-        [options.cursor ?? null, limit + 1],
-      );
-      const page = rows.slice(0, limit);
-      await this.audit.write(manager, actor, [
-        { action: 'review.list', patientId: null, outcome: 'success', detail: { count: page.length } },
-      ]);
+  async execute(actor: Actor, page: { cursor?: string | undefined; limit: number }): Promise<ReviewItemPage> {
+    return this.uow.read(async (tx) => {
+      const rows = await this.reviews.listOpen(tx, page.cursor, page.limit + 1);
+      const items = rows.slice(0, page.limit);
+      this.audit.append(tx, actor, [{ action: 'review.list', patientId: null, outcome: 'success', detail: { count: items.length } }]);
       return {
-        items: page.map((r) => ({
-          id: r.id,
-          incomingPatientId: r.incoming_patient_id,
-          candidatePatientId: r.candidate_patient_id,
-          facilityCode: r.facility_code,
-          localId: r.local_id,
-          score: r.score,
-          comparisons: r.comparisons,
-          warnings: r.warnings,
-          status: r.status,
-          createdAt: r.created_at.toISOString(),
-        })),
-        nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
+        items: items.map(({ createdAt, ...item }) => ({ ...item, createdAt: createdAt.toISOString() })),
+        nextCursor: rows.length > page.limit ? (items[items.length - 1]?.id ?? null) : null,
       };
     });
   }

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { type Db, type Tx } from '@lienthong/persistence';
+import { auditActor, type Actor } from '@lienthong/platform';
+import { AuditTrail, type AuditEntry, type AuditRecord } from '../../ports/audit-trail.port';
+
+const COLUMNS = `occurred_at, actor_kind, actor_subject, acting_service, facility_code, purpose_of_use, action, patient_id, outcome, request_id, detail`;
+
+/**
+ * `audit_log` (append-only: a trigger rejects UPDATE, DELETE and TRUNCATE). For a service acting for
+ * a facility both are kept: `acting_service` names the service, `facility_code` the facility it spoke for.
+ */
+@Injectable()
+export class AuditTrailRepository extends AuditTrail {
+  append(tx: Tx, actor: Actor, entries: readonly AuditEntry[]): void {
+    if (entries.length === 0) return;
+    const who = auditActor(actor);
+    const now = new Date();
+    tx.write((p) => {
+      const [at, kind, subject, service, facility, purpose, request] = [now, who.kind, who.subject, who.service, who.facilityCode, who.purposeOfUse, who.requestId].map(p);
+      const rows = entries.map(
+        (e) =>
+          `(${at}::timestamptz, ${kind}, ${subject}, ${service}, ${facility}, ${purpose}, ${p(e.action)}, ${p(e.patientId)}::uuid, ${p(e.outcome)}, ${request}, ${p(JSON.stringify(e.detail ?? {}))}::jsonb)`,
+      );
+      return `INSERT INTO audit_log (${COLUMNS}) VALUES ${rows.join(', ')}`;
+    });
+  }
+
+  async ofPatient(db: Db, patientId: string, cursor: string | undefined, limit: number): Promise<AuditRecord[]> {
+    const rows = await db.query<{
+      id: string; occurred_at: Date; actor_kind: string; actor_subject: string; facility_code: string | null; purpose_of_use: string;
+      action: string; outcome: string; request_id: string | null; detail: Record<string, unknown>;
+    }>(
+      `SELECT id, occurred_at, actor_kind, actor_subject, facility_code, purpose_of_use, action, outcome, request_id, detail
+         FROM audit_log WHERE patient_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
+      [patientId, cursor ?? null, limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      occurredAt: r.occurred_at,
+      actorKind: r.actor_kind,
+      actorSubject: r.actor_subject,
+      facilityCode: r.facility_code,
+      purposeOfUse: r.purpose_of_use,
+      action: r.action,
+      outcome: r.outcome,
+      requestId: r.request_id,
+      detail: r.detail,
+    }));
+  }
+}
