@@ -21,7 +21,7 @@ import { MergeLogRepository } from './patients/adapters/persistence/merge-log.re
 import { PatientRepository } from './patients/adapters/persistence/patient.repository';
 import { ReviewQueueRepository } from './patients/adapters/persistence/review-queue.repository';
 import { PatientMatcher } from './patients/domain/patient-matcher';
-import { FhirPatientController } from './patients/fhir/fhir-patient.controller';
+import { FhirPatientController } from './patients/adapters/fhir/fhir-patient.controller';
 import { AuditTrail } from './patients/ports/audit-trail.port';
 import { IdempotencyStore } from './patients/ports/idempotency-store.port';
 import { MergeLog } from './patients/ports/merge-log.port';

@@ -2,12 +2,12 @@ import { createService, defineServiceConfig, type Actor } from '@lienthong/platf
 import { createTestIssuer } from '@lienthong/testing';
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { IdentityError, IdentityErrorCode } from '../../domain/identity-error';
-import { type PatientView } from '../domain/disclosure';
-import { CrossReferenceUseCase } from '../use-cases/cross-reference/cross-reference.use-case';
-import { GetPatientUseCase } from '../use-cases/get-patient/get-patient.use-case';
-import { MatchPatientsUseCase } from '../use-cases/match-patients/match-patients.use-case';
-import { SearchPatientsUseCase, type PatientSearch } from '../use-cases/search-patients/search-patients.use-case';
+import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
+import { type PatientView } from '../../domain/disclosure';
+import { CrossReferenceUseCase } from '../../use-cases/cross-reference/cross-reference.use-case';
+import { GetPatientUseCase } from '../../use-cases/get-patient/get-patient.use-case';
+import { MatchPatientsUseCase } from '../../use-cases/match-patients/match-patients.use-case';
+import { SearchPatientsUseCase, type PatientSearch } from '../../use-cases/search-patients/search-patients.use-case';
 import { FhirPatientController } from './fhir-patient.controller';
 
 const ID = '01936f3e-8e2a-7cc0-9a1e-5b7a3c2d1e0f';

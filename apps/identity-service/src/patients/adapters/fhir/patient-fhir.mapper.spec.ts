@@ -1,6 +1,6 @@
-import { IdentityError, IdentityErrorCode } from '../../domain/identity-error';
-import { type PatientView } from '../domain/disclosure';
-import { type PatientMatch } from '../use-cases/match-patients/match-patients.use-case';
+import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
+import { type PatientView } from '../../domain/disclosure';
+import { type PatientMatch } from '../../use-cases/match-patients/match-patients.use-case';
 import { fhirMatchInput, matchBundle, pixParameters, pixTargetFacility, searchBundle, tokenSearch, toFhirPatient } from './patient-fhir.mapper';
 
 const view: PatientView = {

@@ -9,12 +9,12 @@ import {
   type FhirUrls,
   type SearchedResource,
 } from '@lienthong/fhir';
-import { invalidInput, pointerTo, type IdentityError } from '../../domain/identity-error';
-import { type PatientView } from '../domain/disclosure';
-import { canonicalIdentifier, isCanonical } from '../domain/identifiers';
-import { type CrossReference } from '../use-cases/cross-reference/cross-reference.use-case';
-import { type PatientMatch } from '../use-cases/match-patients/match-patients.use-case';
-import { type PatientSearch } from '../use-cases/search-patients/search-patients.use-case';
+import { invalidInput, pointerTo, type IdentityError } from '../../../domain/identity-error';
+import { type PatientView } from '../../domain/disclosure';
+import { canonicalIdentifier, isCanonical } from '../../domain/identifiers';
+import { type CrossReference } from '../../use-cases/cross-reference/cross-reference.use-case';
+import { type PatientMatch } from '../../use-cases/match-patients/match-patients.use-case';
+import { type PatientSearch } from '../../use-cases/search-patients/search-patients.use-case';
 
 export const MATCH_GRADE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/match-grade';
 

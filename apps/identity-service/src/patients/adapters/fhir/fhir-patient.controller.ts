@@ -3,13 +3,13 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FHIR_CONTENT_TYPE, type fhir4, type FhirUrls } from '@lienthong/fhir';
 import { OperationOutcomeFilter, RequestFhirUrls } from '@lienthong/fhir/nest';
 import { CurrentActor, RequireScopes, type Actor } from '@lienthong/platform';
-import { IdentityError } from '../../domain/identity-error';
-import { toDomainError } from '../../http/identity-error.mapping';
-import { Scopes } from '../../scopes';
-import { CrossReferenceUseCase } from '../use-cases/cross-reference/cross-reference.use-case';
-import { GetPatientUseCase } from '../use-cases/get-patient/get-patient.use-case';
-import { MatchPatientsUseCase } from '../use-cases/match-patients/match-patients.use-case';
-import { SearchPatientsUseCase } from '../use-cases/search-patients/search-patients.use-case';
+import { IdentityError } from '../../../domain/identity-error';
+import { toDomainError } from '../../../http/identity-error.mapping';
+import { Scopes } from '../../../scopes';
+import { CrossReferenceUseCase } from '../../use-cases/cross-reference/cross-reference.use-case';
+import { GetPatientUseCase } from '../../use-cases/get-patient/get-patient.use-case';
+import { MatchPatientsUseCase } from '../../use-cases/match-patients/match-patients.use-case';
+import { SearchPatientsUseCase } from '../../use-cases/search-patients/search-patients.use-case';
 import { fhirMatchInput, matchBundle, pixParameters, pixTargetFacility, searchBundle, tokenSearch, toFhirPatient } from './patient-fhir.mapper';
 
 /** Identity's coded errors take the same road to OperationOutcome as to problem+json. */
