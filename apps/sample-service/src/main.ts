@@ -1,11 +1,14 @@
 // Tracing first: it must patch http, pg, kafkajs and redis before anything else loads them.
 import '@lienthong/platform/tracing';
+import 'reflect-metadata';
+import { InboxTransport } from '@lienthong/messaging';
 import { bootstrapService, exitOnBootFailure } from '@lienthong/platform';
-import { AppModule } from './app/app.module';
-import { sampleConfig } from './app/sample.config';
+import { sampleConfig } from './config/sample.config';
+import { SampleModule } from './sample.module';
 
-bootstrapService(AppModule, {
+bootstrapService(SampleModule, {
   config: sampleConfig,
   readiness: ['postgres', 'kafka', 'redis'],
-  docs: { title: 'Sample service', description: 'Proves the Liên Thông service kit (libs/platform).' },
+  transports: [InboxTransport],
+  docs: { title: 'Sample service', description: 'Proves the Liên Thông service kit (libs/platform) and declarative consumers (libs/messaging).' },
 }).catch(exitOnBootFailure);

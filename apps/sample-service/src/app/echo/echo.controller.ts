@@ -1,8 +1,8 @@
-import { type Actor, CurrentActor, InjectConfig, RequireScopes } from '@lienthong/platform';
+import { type Actor, CurrentActor, InjectConfig, RequireFacility, requireActingFacility, RequireScopes } from '@lienthong/platform';
 import { Body, Controller, HttpCode, Logger, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { SampleConfig } from '../sample.config';
+import type { SampleConfig } from '../../config/sample.config';
 import { EchoRequestDto, type EchoResponse } from './echo.dto';
 
 @ApiTags('sample')
@@ -16,6 +16,7 @@ export class EchoController {
   @Post()
   @HttpCode(200)
   @RequireScopes('system/Sample.c')
+  @RequireFacility()
   @ApiOkResponse({ description: 'The message, repeated.' })
   @ApiUnprocessableEntityResponse({ description: 'Validation problem (application/problem+json).' })
   async echo(@Body() body: EchoRequestDto, @CurrentActor() actor: Actor): Promise<EchoResponse> {
@@ -23,6 +24,6 @@ export class EchoController {
     // redaction must keep it out of the output (asserted by the e2e test); real code logs ids, not PHI.
     this.logger.log({ patient: body.patient }, `echo for patient ${body.patient?.cccd ?? 'none'}`);
     if (this.config.sample.echoDelayMs > 0) await delay(this.config.sample.echoDelayMs);
-    return { echo: body.message.repeat(body.repeat), facilityCode: actor.facilityCode, hasPatient: body.patient !== undefined };
+    return { echo: body.message.repeat(body.repeat), facilityCode: requireActingFacility(actor), hasPatient: body.patient !== undefined };
   }
 }
