@@ -120,18 +120,19 @@ export default [
     },
   },
   {
-    // Ports are as plain as the domain, but name the unit-of-work handles (types only) in signatures.
+    // Ports are as plain as the domain, but their signatures name the unit-of-work handles and the
+    // acting principal: types only, which carry no framework at run time.
     files: ['apps/*/src/**/ports/**/*.ts'],
     ignores: wiredTests,
     rules: {
       '@typescript-eslint/no-restricted-imports': layerRule([
         nest,
         dataAndBrokerClients,
-        serviceKit(['platform', 'messaging']),
+        serviceKit(['messaging']),
         {
-          regex: '^@lienthong/persistence$',
+          regex: '^@lienthong/(platform|persistence)(/|$)',
           allowTypeImports: true,
-          message: 'Ports name Tx/Db as types only (import type); the implementation is wired in adapters.',
+          message: 'Ports name kit types only (import type: Tx, Db, Actor); implementations are wired in adapters.',
         },
         outerLayerPaths(['adapters', 'persistence', 'use-cases']),
       ]),

@@ -58,13 +58,14 @@ const planted: PlantedFile[] = [
     ].join('\n'),
   },
   {
-    name: 'port naming the unit-of-work handle as a type',
+    name: 'port naming the unit-of-work handle and the actor as types',
     filePath: `${probe}/ports/probe.repository.ts`,
     code: [
       "import { type Tx } from '@lienthong/persistence';",
+      "import { type Actor } from '@lienthong/platform';",
       "import { type Probe } from '../domain/lint-probe';",
       'export abstract class ProbeRepository {',
-      '  abstract save(tx: Tx, probe: Probe): Promise<void>;',
+      '  abstract save(tx: Tx, probe: Probe, actor?: Actor): Promise<void>;',
       '}',
     ].join('\n'),
   },
@@ -155,10 +156,10 @@ describe('layer rules inside a service', () => {
     expect(findingsOf('clean use case')).toEqual([]);
   });
 
-  it('let ports name the unit-of-work handle as a type, and nothing more of the persistence kit', () => {
-    expect(findingsOf('port naming the unit-of-work handle as a type')).toEqual([]);
+  it('let ports name kit types (Tx, Db, Actor), and nothing more of the kit', () => {
+    expect(findingsOf('port naming the unit-of-work handle and the actor as types')).toEqual([]);
     expect(findingsOf('port importing the unit-of-work implementation')).toEqual([
-      { ruleId: LAYERS, line: 1, message: expect.stringContaining('Ports name Tx/Db as types only') },
+      { ruleId: LAYERS, line: 1, message: expect.stringContaining('Ports name kit types only') },
     ]);
   });
 });
