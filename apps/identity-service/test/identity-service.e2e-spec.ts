@@ -301,6 +301,57 @@ describe('identity-service (built, as a process)', () => {
     for (const m of reader.messages) expect(messageText(m)).not.toContain(CCCD);
   });
 
+  it('lets a service acting for a facility register for that facility only, and refuses a person where a facility is required', async () => {
+    const labService = (scope: string) => issuer.sign({ service: 'lab-results-service', scope, sub: 'svc-lab-results' });
+    const post = async (bearer: string, body: unknown, extra: Record<string, string> = {}) =>
+      fetch(`${base}/v1/patients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...extra },
+        body: JSON.stringify(body),
+      });
+    const actingService = await labService('lienthong/act-for system/Patient.cu');
+    const labLocalId = `LAB-${runTag}`;
+
+    // The district hospital's file arrives at lab-results-service, which registers the patient for it.
+    const forDistrict = await post(actingService, registrationBody(labLocalId), { 'x-act-for-facility': DISTRICT });
+    expect(forDistrict.status).toBe(200);
+    expect(await forDistrict.json()).toMatchObject({ enterprisePatientId, outcome: 'linked' });
+    const byLocalId = new URLSearchParams({ localId: labLocalId });
+    const found = await fetch(`${base}/v1/patients?${byLocalId.toString()}`, { headers: await headers(DISTRICT, 'system/Patient.rs') });
+    expect(((await found.json()) as { items: { enterprisePatientId: string }[] }).items.map((p) => p.enterprisePatientId)).toEqual([enterprisePatientId]);
+    // The audit keeps both: which service called, and for which facility.
+    const audit = await fetch(`${base}/v1/patients/${enterprisePatientId}/audit`, { headers: await headers(DISTRICT, 'lienthong/audit.read') });
+    const entries = ((await audit.json()) as { items: { action: string; actorKind: string; actingService: string | null; facilityCode: string | null }[] }).items;
+    expect(entries).toContainEqual(expect.objectContaining({ action: 'patient.register', actorKind: 'service', actingService: 'lab-results-service', facilityCode: DISTRICT }));
+
+    // …and nothing else: not another facility through the body, not itself without naming a facility.
+    const otherInBody = await post(actingService, registrationBody(`${labLocalId}-P`, { facilityCode: PROVINCIAL }), { 'x-act-for-facility': DISTRICT });
+    expect(otherInBody.status).toBe(403);
+    expect(await otherInBody.json()).toMatchObject({ type: 'https://lienthong.vn/problems/facility-mismatch' });
+    const forNobody = await post(actingService, registrationBody(`${labLocalId}-N`));
+    expect(forNobody.status).toBe(403);
+    expect(await forNobody.json()).toMatchObject({ reason: 'facility-required' });
+    const withoutActFor = await post(await labService('system/Patient.cu'), registrationBody(`${labLocalId}-S`), { 'x-act-for-facility': DISTRICT });
+    expect(withoutActFor.status).toBe(403);
+    expect(await withoutActFor.json()).toMatchObject({ reason: 'act-for-not-granted' });
+    const facilityPosingAsAnother = await post(await token(PROVINCIAL, 'system/Patient.cu'), registrationBody(`${labLocalId}-F`), { 'x-act-for-facility': DISTRICT });
+    expect(facilityPosingAsAnother.status).toBe(403);
+    expect(await facilityPosingAsAnother.json()).toMatchObject({ reason: 'act-for-not-allowed' });
+
+    // A person (a data steward, no facility) cannot register anywhere, even with the write scope.
+    const steward = await issuer.sign({ role: 'data-steward', scope: 'system/Patient.cu', sub: 'steward-1' });
+    const asPerson = await post(steward, registrationBody(`${labLocalId}-PERSON`));
+    expect(asPerson.status).toBe(403);
+    expect(await asPerson.json()).toMatchObject({ status: 403, reason: 'facility-required' });
+    // Nothing was written for any refused request.
+    const refusedIds = ['-P', '-N', '-S', '-F', '-PERSON'].map((suffix) => `${labLocalId}${suffix}`);
+    for (const localId of refusedIds) {
+      const query = new URLSearchParams({ localId, facility: DISTRICT });
+      const r = await fetch(`${base}/v1/patients?${query.toString()}`, { headers: await headers(DISTRICT, 'system/Patient.rs') });
+      expect(((await r.json()) as { items: unknown[] }).items).toEqual([]);
+    }
+  });
+
   it('keeps the CCCD out of everything it wrote to stdout and stderr', async () => {
     // The lookups above put the CCCD in query strings (URL-encoded, as real clients send it); the
     // access log must still not show it. Log lines arrive through a pipe: wait for the last request's.

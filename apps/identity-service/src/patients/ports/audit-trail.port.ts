@@ -16,6 +16,8 @@ export interface AuditRecord {
   readonly occurredAt: Date;
   readonly actorKind: string;
   readonly actorSubject: string;
+  /** The calling service, when a service acted for `facilityCode`. */
+  readonly actingService: string | null;
   readonly facilityCode: string | null;
   readonly purposeOfUse: string;
   readonly action: string;

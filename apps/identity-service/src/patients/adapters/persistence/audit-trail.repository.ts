@@ -27,10 +27,10 @@ export class AuditTrailRepository extends AuditTrail {
 
   async ofPatient(db: Db, patientId: string, cursor: string | undefined, limit: number): Promise<AuditRecord[]> {
     const rows = await db.query<{
-      id: string; occurred_at: Date; actor_kind: string; actor_subject: string; facility_code: string | null; purpose_of_use: string;
+      id: string; occurred_at: Date; actor_kind: string; actor_subject: string; acting_service: string | null; facility_code: string | null; purpose_of_use: string;
       action: string; outcome: string; request_id: string | null; detail: Record<string, unknown>;
     }>(
-      `SELECT id, occurred_at, actor_kind, actor_subject, facility_code, purpose_of_use, action, outcome, request_id, detail
+      `SELECT id, occurred_at, actor_kind, actor_subject, acting_service, facility_code, purpose_of_use, action, outcome, request_id, detail
          FROM audit_log WHERE patient_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
       [patientId, cursor ?? null, limit],
     );
@@ -39,6 +39,7 @@ export class AuditTrailRepository extends AuditTrail {
       occurredAt: r.occurred_at,
       actorKind: r.actor_kind,
       actorSubject: r.actor_subject,
+      actingService: r.acting_service,
       facilityCode: r.facility_code,
       purposeOfUse: r.purpose_of_use,
       action: r.action,

@@ -8,6 +8,7 @@ export interface AuditRecordView {
   readonly occurredAt: string;
   readonly actorKind: string;
   readonly actorSubject: string;
+  readonly actingService: string | null;
   readonly facilityCode: string | null;
   readonly purposeOfUse: string;
   readonly action: string;
