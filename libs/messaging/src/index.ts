@@ -13,6 +13,5 @@ export * from './nest/messaging.module';
 export * from './nest/inbox.transport';
 export * from './nest/inbox-transport.module';
 export * from './nest/inbox-context';
-export * from './nest/inbox-tx';
 export * from './nest/on-event.decorator';
 export * from './nest/nest-messaging-logger';

@@ -1,12 +1,29 @@
-import { type DataSource, type QueryRunner } from 'typeorm';
+import { type DataSource } from 'typeorm';
 import { type RunOptions, type SqlParam, type Tx, UnitOfWork } from './unit-of-work';
 import { WriteBatch } from './write-batch';
 
-/** A Tx over anything that runs statements: a transaction's QueryRunner, or the DataSource's pool. */
-class QueuedTx implements Tx {
+/** Anything TypeORM that runs a statement: a QueryRunner, an EntityManager, the DataSource's pool. */
+export interface StatementTarget {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** A `Tx` whose owner sends the queued writes (`flush`) before it commits. */
+export interface FlushableTx extends Tx {
+  flush(): Promise<void>;
+}
+
+/**
+ * A `Tx` over a transaction somebody else opened and will commit — the inbox consumer's, for
+ * example: the owner calls `flush()` after the work and before COMMIT.
+ */
+export function queuedTx(target: StatementTarget): FlushableTx {
+  return new QueuedTx(target);
+}
+
+class QueuedTx implements FlushableTx {
   private readonly batch = new WriteBatch();
 
-  constructor(private readonly target: Pick<QueryRunner, 'query'> | Pick<DataSource, 'query'>) {}
+  constructor(private readonly target: StatementTarget) {}
 
   async query<R>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     await this.flush();

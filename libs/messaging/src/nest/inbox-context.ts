@@ -3,7 +3,7 @@ import { type Context } from '@opentelemetry/api';
 import { type IHeaders } from 'kafkajs';
 import { type EntityManager } from 'typeorm';
 import { type InboxMessageContext } from '../inbox/inbox-consumer';
-import { InboxTx } from './inbox-tx';
+import { queuedTx, type FlushableTx } from '@lienthong/persistence';
 
 /**
  * What an `@OnEvent` handler gets with `@Ctx()`: the inbox transaction and where the message came
@@ -11,11 +11,11 @@ import { InboxTx } from './inbox-tx';
  */
 export class InboxContext extends BaseRpcContext<[InboxMessageContext]> {
   /** The inbox transaction as the unit-of-work handle use cases and ports take. */
-  readonly tx: InboxTx;
+  readonly tx: FlushableTx;
 
   constructor(message: InboxMessageContext) {
     super([message]);
-    this.tx = new InboxTx(message.manager);
+    this.tx = queuedTx(message.manager);
   }
 
   private get message(): InboxMessageContext {
