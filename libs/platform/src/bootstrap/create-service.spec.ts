@@ -100,7 +100,7 @@ describe('createService (in process)', () => {
     expect(right.statusCode).toBe(200);
     expect(right.json()).toEqual({
       id: '42',
-      actor: { subject: 'his-79001', facilityCode: '79001', scopes: ['system/Thing.rs'], purposeOfUse: 'referral' },
+      actor: { kind: 'facility', subject: 'his-79001', facilityCode: '79001', scopes: ['system/Thing.rs'], purposeOfUse: 'referral', requestId: expect.any(String) },
     });
   });
 
