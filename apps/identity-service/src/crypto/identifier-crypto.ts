@@ -14,8 +14,8 @@ const TAG_BYTES = 16;
  *
  * The identifier system is bound into both as associated data / HMAC input, so a CCCD ciphertext
  * cannot be replayed as a passport and equal digits in different systems never share an index.
- * Rotation: new values use the active key; any listed key still decrypts, and `isStale` tells a
- * reader to re-encrypt a row written under an old key.
+ * Rotation: new values use the active key; any listed key still decrypts, and the rotate-keys job
+ * (`reencrypt`) moves rows written under an old key onto the active one.
  */
 export class IdentifierCrypto {
   constructor(private readonly keys: IdentityKeysConfig) {}
@@ -52,14 +52,14 @@ export class IdentifierCrypto {
     }
   }
 
-  /** True when the row was written under a key other than the active one and should be re-encrypted. */
-  isStale(stored: EncryptedValue): boolean {
-    return stored.keyId !== this.keys.activeKeyId;
+  /** Whether `keyId` is configured, i.e. values written under it can still be decrypted. */
+  hasKey(keyId: string): boolean {
+    return this.keys.encryptionKeys.has(keyId);
   }
 
   /** Decrypts with whatever key wrote it and, when that key is old, re-encrypts under the active key. */
   reencrypt(system: string, stored: EncryptedValue): EncryptedValue | undefined {
-    if (!this.isStale(stored)) return undefined;
+    if (stored.keyId === this.keys.activeKeyId) return undefined;
     return this.encrypt(system, this.decrypt(system, stored));
   }
 

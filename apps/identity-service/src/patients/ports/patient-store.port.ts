@@ -2,6 +2,7 @@ import { type Db, type Tx } from '@lienthong/persistence';
 import { type IdentifierSystem } from '@lienthong/vn-standards';
 import { type MatchablePatient } from '../domain/patient-matcher';
 import {
+  type EncryptedValue,
   type IdentifierRecord,
   type IdentifierStatus,
   type LinkRecord,
@@ -44,6 +45,16 @@ export interface RegistrationReads {
 /** Ids to read (merges followed), or every patient holding an identifier (any status). */
 export type PatientLookup = readonly string[] | { readonly system: IdentifierSystem; readonly blindIndex: Buffer };
 
+/** An identifier's stored value as key rotation needs it: no blind index, no patient facts. */
+export type KeyedIdentifier = Pick<IdentifierRecord, 'id' | 'system' | 'encrypted'>;
+
+/** A value re-encrypted by rotation; `fromKeyId` is the key it was read under (the write is conditional on it). */
+export interface RewrappedIdentifier {
+  readonly id: string;
+  readonly fromKeyId: string;
+  readonly encrypted: EncryptedValue;
+}
+
 /**
  * The master patient index: patients, their identifiers, facility links and blocking keys. Reads take
  * a `Db` and run at once; writes take a `Tx` and are queued into the caller's unit of work (so a
@@ -79,4 +90,15 @@ export abstract class PatientStore {
   abstract moveIdentifiers(tx: Tx, identifierIds: readonly string[], toPatientId: string, now: Date, onlyFrom?: string): void;
   /** Marks `id` merged into `survivorId`, or active again with null. */
   abstract setMerged(tx: Tx, id: string, survivorId: string | null, now: Date): void;
+
+  // Key rotation (rotate-identifier-keys).
+  /** How many identifier rows each encryption key id protects (one scan: run it at the start and end of a job, not per batch). */
+  abstract countIdentifiersByKey(db: Db): Promise<{ readonly keyId: string; readonly rows: number }[]>;
+  /**
+   * Up to `limit` identifiers not under `keyId`, in id order after `afterId`, locked FOR UPDATE SKIP
+   * LOCKED: rows another runner or a live transaction holds are passed over, never waited for.
+   */
+  abstract lockIdentifiersNotUnder(tx: Tx, keyId: string, afterId: string | undefined, limit: number): Promise<KeyedIdentifier[]>;
+  /** Writes re-encrypted values back in one queued statement; a row no longer under `fromKeyId` is left alone. */
+  abstract rewrapIdentifiers(tx: Tx, rows: readonly RewrappedIdentifier[]): void;
 }

@@ -15,10 +15,12 @@ import {
 import { birthPrecision } from '../../domain/registration-input';
 import {
   PatientStore,
+  type KeyedIdentifier,
   type PatientLookup,
   type RegistrationCandidate,
   type RegistrationQuery,
   type RegistrationReads,
+  type RewrappedIdentifier,
 } from '../../ports/patient-store.port';
 
 /** A `patients` row as selected by PATIENT_COLUMNS. */
@@ -357,6 +359,35 @@ export class PatientRepository extends PatientStore {
     tx.write(
       (p) =>
         `UPDATE patients SET status = ${p(survivorId === null ? 'active' : 'merged')}, merged_into = ${p(survivorId)}::uuid, updated_at = ${p(now)}::timestamptz, version = version + 1 WHERE id = ${p(id)}::uuid`,
+    );
+  }
+
+  async countIdentifiersByKey(db: Db): Promise<{ keyId: string; rows: number }[]> {
+    const rows = await db.query<{ key_id: string; rows: string }>(`SELECT key_id, count(*) AS rows FROM patient_identifiers GROUP BY key_id ORDER BY key_id`);
+    return rows.map((r) => ({ keyId: r.key_id, rows: Number(r.rows) }));
+  }
+
+  async lockIdentifiersNotUnder(tx: Tx, keyId: string, afterId: string | undefined, limit: number): Promise<KeyedIdentifier[]> {
+    // Walks the primary key from the cursor, so a batch reads about `limit` rows however far the job
+    // has got (a filter on key_id alone would re-read every finished row at each batch).
+    const rows = await tx.query<Pick<IdentifierRow, 'id' | 'system' | 'value_ciphertext' | 'key_id'>>(
+      `SELECT i.id, i.system, i.value_ciphertext, i.key_id FROM patient_identifiers i
+        WHERE i.key_id <> $1 AND ($2::uuid IS NULL OR i.id > $2::uuid)
+        ORDER BY i.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [keyId, afterId ?? null, limit],
+    );
+    return rows.map((r) => ({ id: r.id, system: r.system, encrypted: { ciphertext: r.value_ciphertext, keyId: r.key_id } }));
+  }
+
+  rewrapIdentifiers(tx: Tx, rows: readonly RewrappedIdentifier[]): void {
+    if (rows.length === 0) return;
+    // updated_at is left alone: the identifier did not change, only the key protecting it.
+    tx.write(
+      (p) =>
+        `UPDATE patient_identifiers i SET value_ciphertext = r.ciphertext, key_id = r.key_id
+           FROM unnest(${p(rows.map((r) => r.id))}::uuid[], ${p(rows.map((r) => r.fromKeyId))}::text[], ${p(rows.map((r) => r.encrypted.ciphertext))}::bytea[],
+                       ${p(rows.map((r) => r.encrypted.keyId))}::text[]) AS r(id, from_key_id, ciphertext, key_id)
+          WHERE i.id = r.id AND i.key_id = r.from_key_id`,
     );
   }
 }
