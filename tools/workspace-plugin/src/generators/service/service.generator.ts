@@ -1,4 +1,4 @@
-import { formatFiles, generateFiles, joinPathFragments, type Tree } from '@nx/devkit';
+import { generateFiles, joinPathFragments, type Tree } from '@nx/devkit';
 import { shortName, wordForms } from './naming';
 import { registerDatabase, registerDeployEntries, registerLintScope, registerStartEntry } from './workspace-entries';
 
@@ -42,6 +42,7 @@ export function serviceNames(schema: ServiceGeneratorSchema): ServiceNames {
  * `nx g @lienthong/workspace-plugin:service <name> --port <n>`: the app in the layered shape (one
  * bounded context with its first use case, specs, int and e2e tests), its compose entries and
  * kustomize app, its database in scripts/infra.sh and the compose init SQL, and its scope tag.
+ * No formatFiles: the workspace has no formatter (Prettier, oxfmt); the templates are written formatted.
  */
 export default async function serviceGenerator(tree: Tree, schema: ServiceGeneratorSchema): Promise<void> {
   const names = serviceNames(schema);
@@ -69,5 +70,4 @@ export default async function serviceGenerator(tree: Tree, schema: ServiceGenera
   registerDatabase(tree, names);
   registerStartEntry(tree, names);
   registerLintScope(tree, names);
-  await formatFiles(tree);
 }

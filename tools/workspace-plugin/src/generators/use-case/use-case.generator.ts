@@ -1,4 +1,4 @@
-import { formatFiles, generateFiles, joinPathFragments, readProjectConfiguration, type Tree } from '@nx/devkit';
+import { generateFiles, joinPathFragments, readProjectConfiguration, type Tree } from '@nx/devkit';
 import { wordForms } from '../service/naming';
 
 export interface UseCaseGeneratorSchema {
@@ -69,5 +69,4 @@ export default async function useCaseGenerator(tree: Tree, schema: UseCaseGenera
   const importPath = `./${schema.context}/use-cases/${schema.name}/${schema.name}.use-case`;
   const updated = registerProvider(tree.read(modulePath, 'utf-8') ?? '', `${forms.pascal}UseCase`, `import { ${forms.pascal}UseCase } from '${importPath}';`);
   tree.write(modulePath, updated);
-  await formatFiles(tree);
 }
