@@ -1,0 +1,296 @@
+import { Topics } from '@lienthong/contracts';
+import { facilityActor, personActor, serviceActor } from '../../../../test/identity-test-app';
+import { patientKit, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
+import { IdentityErrorCode } from '../../../domain/identity-error';
+import { type RegisterPatientBody } from '../../domain/registration-input';
+
+const BACH_MAI = '01901';
+const THANH_NHAN = '01925';
+const CCCD = '001187012345';
+const NEW_CCCD = '001187054321';
+const BHYT = 'GD4010123456789';
+
+/** How Bạch Mai's HIS sends Nguyễn Thị Thu Hà. */
+const ha = (patch: Partial<RegisterPatientBody> = {}): RegisterPatientBody => ({
+  localId: 'BM-0001',
+  fullName: 'Nguyễn Thị Thu Hà',
+  birthDate: '1987-04-09',
+  sex: 2,
+  address: { provinceCode: '01', communeCode: '01042' },
+  phone: '0912345678',
+  identifiers: [{ system: 'cccd', value: CCCD }],
+  ...patch,
+});
+
+const REGISTERED = 'vn.lienthong.identity.patient.registered';
+const UPDATED = 'vn.lienthong.identity.patient.updated';
+const LINKED = 'vn.lienthong.identity.patient.linked';
+
+describe('RegisterPatientUseCase', () => {
+  let kit: PatientKit;
+  beforeEach(() => {
+    kit = patientKit();
+  });
+
+  const register = (body: RegisterPatientBody, actor = facilityActor(BACH_MAI), idempotencyKey?: string) =>
+    kit.register.execute({ actor, body, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
+
+  /** Registers at one facility, then forgets what that queued, so a test sees only the next command. */
+  const seed = async (body: RegisterPatientBody, facility = BACH_MAI) => {
+    const result = await register(body, facilityActor(facility));
+    kit.uow.committed.length = 0;
+    kit.audit.rows.length = 0;
+    return result.enterprisePatientId;
+  };
+
+  describe('who it registers for', () => {
+    it('a facility token registers the patient for that facility: one patient, its link, one event, one audit row', async () => {
+      const result = await register(ha());
+
+      expect(result).toEqual({ enterprisePatientId: expect.any(String), outcome: 'created', warnings: [] });
+      const id = result.enterprisePatientId;
+      expect([...kit.patients.patients.keys()]).toEqual([id]);
+      expect(kit.patients.linksOfNow(id)).toMatchObject([{ facilityCode: BACH_MAI, localId: 'BM-0001', patientId: id, originalPatientId: id }]);
+      expect(kit.uow.events()).toEqual([
+        {
+          topic: Topics.identityPatientV1.name,
+          key: id,
+          type: REGISTERED,
+          data: { enterprisePatientId: id, facilityCode: BACH_MAI, localId: 'BM-0001', outcome: 'created', sex: 2, birthYear: 1987, provinceCode: '01', identifierSystems: ['cccd'] },
+        },
+      ]);
+      expect(kit.audit.rows).toMatchObject([{ action: 'patient.register', patientId: id, outcome: 'success', actorKind: 'facility', facilityCode: BACH_MAI, detail: { outcome: 'created' } }]);
+    });
+
+    it('keeps the CCCD encrypted and out of events and audit rows', async () => {
+      await register(ha());
+      const [stored] = [...kit.patients.identifiers.values()];
+      expect(stored?.encrypted.ciphertext.includes(Buffer.from(CCCD))).toBe(false);
+      expect(stored && kit.crypto.decrypt('cccd', stored.encrypted)).toBe(CCCD);
+      const published = JSON.stringify([kit.uow.events(), kit.audit.rows]);
+      expect(published).not.toContain(CCCD);
+      expect(published).not.toContain('Nguyễn');
+    });
+
+    it('a service acting for a facility registers for that facility, and the audit row names both', async () => {
+      const result = await register(ha(), serviceActor('lab-results-service', THANH_NHAN));
+
+      expect(kit.patients.linksOfNow(result.enterprisePatientId)).toMatchObject([{ facilityCode: THANH_NHAN, localId: 'BM-0001' }]);
+      expect(kit.uow.events()).toMatchObject([{ type: REGISTERED, data: { facilityCode: THANH_NHAN } }]);
+      expect(kit.audit.rows).toMatchObject([{ actorKind: 'service', actingService: 'lab-results-service', facilityCode: THANH_NHAN }]);
+    });
+
+    it.each([
+      ['a person', personActor('steward')],
+      ['a service acting for nobody', serviceActor('lab-results-service')],
+    ])('%s is refused (facility required) and nothing is written', async (_who, actor) => {
+      await expect(register(ha(), actor)).rejects.toMatchObject({ code: IdentityErrorCode.FacilityRequired });
+      expect(kit.patients.patients.size).toBe(0);
+      expect(kit.uow.committed).toEqual([]);
+    });
+
+    it.each([
+      ['a facility', facilityActor(BACH_MAI)],
+      ['a service acting for it', serviceActor('lab-results-service', BACH_MAI)],
+    ])('a body naming another facility than %s is refused (facility mismatch)', async (_who, actor) => {
+      await expect(register(ha({ facilityCode: THANH_NHAN }), actor)).rejects.toMatchObject({ code: IdentityErrorCode.FacilityMismatch });
+      expect(kit.patients.patients.size).toBe(0);
+      expect(kit.uow.committed).toEqual([]);
+    });
+
+    it('accepts a body that names the acting facility itself', async () => {
+      await expect(register(ha({ facilityCode: BACH_MAI }))).resolves.toMatchObject({ outcome: 'created' });
+    });
+  });
+
+  it('an invalid registration is refused with every violation and queues nothing', async () => {
+    const refused = register(ha({ birthDate: '1987-13-40', identifiers: [{ system: 'cccd', value: '12345' }] }));
+    await expect(refused).rejects.toMatchObject({
+      code: IdentityErrorCode.Validation,
+      violations: expect.arrayContaining([expect.objectContaining({ pointer: '#/birthDate' }), expect.objectContaining({ pointer: '#/identifiers/0/value' })]),
+    });
+    expect(kit.uow.committed).toEqual([]);
+    expect(kit.audit.rows).toEqual([]);
+    expect(kit.patients.patients.size).toBe(0);
+  });
+
+  describe('the same facility and local id again: an update', () => {
+    it('updates the same patient and names only the fields that changed', async () => {
+      const id = await seed(ha());
+
+      const result = await register(ha({ phone: '0987654321', address: { provinceCode: '01', communeCode: '01043' } }));
+
+      expect(result).toEqual({ enterprisePatientId: id, outcome: 'updated', warnings: [] });
+      expect(kit.patients.patients.get(id)).toMatchObject({ phone: '987654321', communeCode: '01043', version: 2 });
+      expect(kit.uow.events()).toEqual([
+        { topic: Topics.identityPatientV1.name, key: id, type: UPDATED, data: { enterprisePatientId: id, facilityCode: BACH_MAI, localId: 'BM-0001', changedFields: ['address', 'phone'] } },
+      ]);
+      expect(kit.audit.rows).toMatchObject([{ action: 'patient.register', patientId: id, detail: { outcome: 'updated', changedFields: ['address', 'phone'] } }]);
+    });
+
+    it('an unchanged resubmission publishes nothing but is still audited', async () => {
+      const id = await seed(ha());
+
+      await expect(register(ha())).resolves.toMatchObject({ enterprisePatientId: id, outcome: 'updated' });
+
+      expect(kit.uow.events()).toEqual([]);
+      expect(kit.patients.patients.get(id)?.version).toBe(1);
+      expect(kit.audit.rows).toMatchObject([{ patientId: id, detail: { outcome: 'updated', changedFields: [] } }]);
+    });
+
+    it('a new active CCCD from the same facility re-issues the one it reported before', async () => {
+      const id = await seed(ha());
+
+      await register(ha({ identifiers: [{ system: 'cccd', value: NEW_CCCD }] }));
+
+      const cccds = kit.patients.identifiersOfNow([id]).map((i) => ({ value: kit.crypto.decrypt('cccd', i.encrypted), status: i.status }));
+      expect(cccds).toEqual([
+        { value: CCCD, status: 're-issued' },
+        { value: NEW_CCCD, status: 'active' },
+      ]);
+      expect(kit.uow.events()).toMatchObject([{ type: UPDATED, data: { changedFields: ['identifiers'] } }]);
+    });
+
+    it('does not retire a CCCD another facility reported', async () => {
+      const id = await seed(ha());
+      await seed(ha({ localId: 'TN-77' }), THANH_NHAN);
+
+      await register(ha({ localId: 'TN-77', identifiers: [{ system: 'cccd', value: NEW_CCCD }] }), facilityActor(THANH_NHAN));
+
+      const statuses = kit.patients.identifiersOfNow([id]).map((i) => [i.sourceFacility, kit.crypto.decrypt('cccd', i.encrypted), i.status]);
+      expect(statuses).toEqual([
+        [BACH_MAI, CCCD, 'active'],
+        [THANH_NHAN, NEW_CCCD, 'active'],
+      ]);
+    });
+
+    it('a status the facility now reports differently is changed in place', async () => {
+      const id = await seed(ha());
+
+      await register(ha({ identifiers: [{ system: 'cccd', value: CCCD, status: 'cancelled' }] }));
+
+      expect(kit.patients.identifiersOfNow([id]).map((i) => i.status)).toEqual(['cancelled']);
+      expect(kit.uow.events()).toMatchObject([{ type: UPDATED, data: { changedFields: ['identifiers'] } }]);
+    });
+  });
+
+  describe('another facility registers a known CCCD: a deterministic link', () => {
+    it('links to the CCCD holder however the name is typed, adding only the identifiers it did not hold', async () => {
+      const id = await seed(ha());
+
+      const result = await register(
+        ha({ localId: 'TN-77', fullName: 'NGUYEN THI THU HA', identifiers: [{ system: 'cccd', value: CCCD }, { system: 'bhyt', value: BHYT }] }),
+        facilityActor(THANH_NHAN),
+      );
+
+      expect(result).toEqual({ enterprisePatientId: id, outcome: 'linked', warnings: [] });
+      expect(kit.patients.patients.size).toBe(1);
+      expect(kit.patients.linksOfNow(id).map((l) => [l.facilityCode, l.localId])).toEqual([
+        [BACH_MAI, 'BM-0001'],
+        [THANH_NHAN, 'TN-77'],
+      ]);
+      expect(kit.patients.identifiersOfNow([id]).map((i) => [i.system, i.sourceFacility])).toEqual([
+        ['cccd', BACH_MAI],
+        ['bhyt', THANH_NHAN],
+      ]);
+      expect(kit.uow.events()).toEqual([
+        { topic: Topics.identityPatientV1.name, key: id, type: LINKED, data: { enterprisePatientId: id, facilityCode: THANH_NHAN, localId: 'TN-77', method: 'cccd', score: null } },
+        expect.objectContaining({ key: id, type: REGISTERED, data: expect.objectContaining({ outcome: 'linked', identifierSystems: ['cccd', 'bhyt'] }) }),
+      ]);
+      expect(kit.audit.rows).toMatchObject([{ patientId: id, facilityCode: THANH_NHAN, detail: { outcome: 'linked', method: 'cccd' } }]);
+    });
+
+    it('registrations of one CCCD at two facilities take a common lock, so they cannot both create a patient', async () => {
+      await register(ha());
+      await register(ha({ localId: 'TN-77' }), facilityActor(THANH_NHAN));
+      const [first, second] = kit.uow.committed;
+      expect(first?.locks.some((lock) => second?.locks.includes(lock))).toBe(true);
+    });
+  });
+
+  describe('no link and no known CCCD: blocking and the matcher decide', () => {
+    /** Hà as a commune station sends her: no CCCD yet, her health insurance card. */
+    const withCard = (patch: Partial<RegisterPatientBody> = {}) => ha({ localId: 'TYT-5', identifiers: [{ system: 'bhyt', value: BHYT }], ...patch });
+
+    it('links probabilistically when the evidence is strong (same card, same demographics)', async () => {
+      const id = await seed(withCard(), '01001');
+
+      const result = await register(withCard({ localId: 'TN-77' }), facilityActor(THANH_NHAN));
+
+      expect(result).toMatchObject({ enterprisePatientId: id, outcome: 'linked' });
+      const [linked] = kit.uow.events();
+      expect(linked).toMatchObject({ key: id, type: LINKED, data: { method: 'probabilistic', facilityCode: THANH_NHAN } });
+      expect(linked?.data['score']).toBeGreaterThanOrEqual(22);
+      expect(kit.patients.identifiersOfNow([id])).toHaveLength(1);
+    });
+
+    it('opens a review item for a probable duplicate and registers a new patient meanwhile', async () => {
+      const candidate = await seed(withCard(), '01001');
+
+      const result = await register(ha({ localId: 'TN-77', fullName: 'Nguyễn Thị Thu Haf', identifiers: [] }), facilityActor(THANH_NHAN));
+
+      expect(result.outcome).toBe('review');
+      expect(result.enterprisePatientId).not.toBe(candidate);
+      expect(kit.patients.patients.size).toBe(2);
+      const [item] = kit.reviews.items.values();
+      expect(item).toMatchObject({ incomingPatientId: result.enterprisePatientId, candidatePatientId: candidate, facilityCode: THANH_NHAN, localId: 'TN-77', status: 'open' });
+      // A given-name slip with no identifier to back it is capped at review, whatever its weight.
+      expect(item?.score).toBeGreaterThanOrEqual(12);
+      expect(item?.comparisons).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'givenName', outcome: 'close' })]));
+      expect(kit.uow.events()).toMatchObject([{ key: result.enterprisePatientId, type: REGISTERED, data: { outcome: 'review' } }]);
+    });
+
+    it('creates a new patient when the best candidate is someone else with the same name', async () => {
+      await seed(withCard(), '01001');
+
+      const result = await register(
+        ha({ localId: 'TN-77', birthDate: '1962', address: { provinceCode: '79', communeCode: '26734' }, phone: '0903111222', identifiers: [] }),
+        facilityActor(THANH_NHAN),
+      );
+
+      expect(result.outcome).toBe('created');
+      expect(kit.reviews.items.size).toBe(0);
+      expect(kit.patients.patients.size).toBe(2);
+    });
+
+    it('never links a candidate holding a different active CCCD, however alike they are', async () => {
+      const other = await seed(ha({ identifiers: [{ system: 'cccd', value: CCCD }, { system: 'bhyt', value: BHYT }] }));
+
+      const result = await register(ha({ localId: 'TN-77', identifiers: [{ system: 'cccd', value: NEW_CCCD }, { system: 'bhyt', value: BHYT }] }), facilityActor(THANH_NHAN));
+
+      expect(result.outcome).toBe('created');
+      expect(result.enterprisePatientId).not.toBe(other);
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('replays the first answer for the same request, writing and publishing nothing more', async () => {
+      const first = await register(ha(), facilityActor(BACH_MAI), 'key-1');
+      const eventsAfterFirst = kit.uow.events().length;
+
+      const again = await register(ha(), facilityActor(BACH_MAI), 'key-1');
+
+      expect(again).toEqual(first);
+      expect(kit.patients.patients.size).toBe(1);
+      expect(kit.uow.events()).toHaveLength(eventsAfterFirst);
+      expect(kit.audit.rows).toHaveLength(1);
+    });
+
+    it('refuses the same key with a different request, leaving everything as it was', async () => {
+      await register(ha(), facilityActor(BACH_MAI), 'key-1');
+
+      await expect(register(ha({ phone: '0987654321' }), facilityActor(BACH_MAI), 'key-1')).rejects.toMatchObject({ code: IdentityErrorCode.IdempotencyConflict });
+
+      expect(kit.patients.patients.size).toBe(1);
+      // Stored in national form (no trunk 0): the first request's number, not the second's.
+      expect([...kit.patients.patients.values()][0]?.phone).toBe('912345678');
+      expect(kit.uow.events()).toHaveLength(1);
+      expect(kit.audit.rows).toHaveLength(1);
+    });
+
+    it('a key is the facility’s own: another facility using the same key registers normally', async () => {
+      await register(ha(), facilityActor(BACH_MAI), 'key-1');
+      await expect(register(ha({ localId: 'TN-77' }), facilityActor(THANH_NHAN), 'key-1')).resolves.toMatchObject({ outcome: 'linked' });
+    });
+  });
+});

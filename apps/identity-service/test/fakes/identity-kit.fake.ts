@@ -1,0 +1,90 @@
+import { OutboxWriter } from '@lienthong/messaging';
+import { loadIdentityKeys } from '../../src/config/identity-keys.config';
+import { IdentifierCrypto } from '../../src/crypto/identifier-crypto';
+import { GetFacilityUseCase } from '../../src/facilities/use-cases/get-facility/get-facility.use-case';
+import { ListFacilitiesUseCase } from '../../src/facilities/use-cases/list-facilities/list-facilities.use-case';
+import { UpsertFacilityUseCase } from '../../src/facilities/use-cases/upsert-facility/upsert-facility.use-case';
+import { PatientMatcher } from '../../src/patients/domain/patient-matcher';
+import { CrossReferenceUseCase } from '../../src/patients/use-cases/cross-reference/cross-reference.use-case';
+import { GetPatientUseCase } from '../../src/patients/use-cases/get-patient/get-patient.use-case';
+import { MatchPatientsUseCase } from '../../src/patients/use-cases/match-patients/match-patients.use-case';
+import { MergePatientsUseCase } from '../../src/patients/use-cases/merge-patients/merge-patients.use-case';
+import { PatientResolver } from '../../src/patients/use-cases/patient-resolver';
+import { ReadAuditUseCase } from '../../src/patients/use-cases/read-audit/read-audit.use-case';
+import { RegisterPatientUseCase } from '../../src/patients/use-cases/register-patient/register-patient.use-case';
+import { DecideReviewItemUseCase } from '../../src/patients/use-cases/review-queue/decide-review-item.use-case';
+import { ListReviewItemsUseCase } from '../../src/patients/use-cases/review-queue/list-review-items.use-case';
+import { SearchPatientsUseCase } from '../../src/patients/use-cases/search-patients/search-patients.use-case';
+import { UnmergePatientsUseCase } from '../../src/patients/use-cases/unmerge-patients/unmerge-patients.use-case';
+import { InMemoryFacilityRegistry } from './facility-registry.fake';
+import {
+  InMemoryAuditTrail,
+  InMemoryIdempotencyStore,
+  InMemoryMergeLog,
+  InMemoryPatientStore,
+  InMemoryReviewQueue,
+  InMemorySensitiveFacilities,
+} from './patient-ports.fake';
+import { FakeUnitOfWork } from './unit-of-work.fake';
+
+/** What a unit spec may not fake: the development keys (public, fake) encrypt and blind-index as in `nx serve`. */
+export function testIdentifierCrypto(): IdentifierCrypto {
+  return new IdentifierCrypto(loadIdentityKeys({ NODE_ENV: 'test' }));
+}
+
+const outboxWriter = () => new OutboxWriter({ source: '/lienthong/identity-service' });
+
+/**
+ * The patient use cases wired as IdentityModule wires them, on in-memory ports, with the real outbox
+ * writer, identifier crypto and matcher. `sensitive` lists the facilities whose involvement is sensitive.
+ */
+export function patientKit(options: { sensitive?: readonly string[] } = {}) {
+  const idempotency = new InMemoryIdempotencyStore();
+  const patients = new InMemoryPatientStore(idempotency);
+  const reviews = new InMemoryReviewQueue();
+  const merges = new InMemoryMergeLog();
+  const audit = new InMemoryAuditTrail();
+  const sensitive = new InMemorySensitiveFacilities(new Set(options.sensitive ?? []));
+  const uow = new FakeUnitOfWork([patients, reviews, merges, audit, idempotency]);
+  const outbox = outboxWriter();
+  const crypto = testIdentifierCrypto();
+  const matcher = new PatientMatcher();
+  const resolver = new PatientResolver(patients, sensitive);
+  const search = new SearchPatientsUseCase(uow, patients, resolver, audit, crypto);
+  const merge = new MergePatientsUseCase(uow, patients, merges, audit, outbox);
+  return {
+    uow,
+    patients,
+    reviews,
+    merges,
+    audit,
+    idempotency,
+    crypto,
+    matcher,
+    register: new RegisterPatientUseCase(uow, patients, reviews, idempotency, audit, outbox, crypto, matcher),
+    getPatient: new GetPatientUseCase(uow, resolver, audit, crypto),
+    search,
+    crossReference: new CrossReferenceUseCase(search),
+    match: new MatchPatientsUseCase(uow, patients, resolver, audit, matcher, crypto),
+    merge,
+    unmerge: new UnmergePatientsUseCase(uow, patients, merges, audit, outbox),
+    decideReview: new DecideReviewItemUseCase(uow, reviews, merge, audit),
+    listReviews: new ListReviewItemsUseCase(uow, reviews, audit),
+    readAudit: new ReadAuditUseCase(uow, audit),
+  };
+}
+
+export type PatientKit = ReturnType<typeof patientKit>;
+
+/** The facility use cases on an in-memory registry, with the real outbox writer. */
+export function facilityKit() {
+  const registry = new InMemoryFacilityRegistry();
+  const uow = new FakeUnitOfWork([registry]);
+  return {
+    uow,
+    registry,
+    upsert: new UpsertFacilityUseCase(uow, registry, outboxWriter()),
+    get: new GetFacilityUseCase(uow, registry),
+    list: new ListFacilitiesUseCase(uow, registry),
+  };
+}
