@@ -15,13 +15,13 @@
 // is one the services accept.
 'use strict';
 const crypto = require('node:crypto');
-const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 require('./run-ts.cjs');
 const { FACILITY_CODE_PATTERN, FACILITY_CODE_MESSAGE, PROVINCE_CODE_PATTERN } = require('../libs/vn-standards/src/facility.ts');
 const { isRequirableScope } = require('../libs/platform/src/auth/scopes.ts');
+const { ensureDevKeyPair } = require('../libs/platform/src/auth/dev-key.ts');
 const {
   ACT_FOR_SCOPE,
   PERSON_ROLES,
@@ -75,28 +75,9 @@ function principalClaims(values) {
 }
 
 function ensureKeyPair() {
-  const privatePath = path.join(KEY_DIR, 'private.pem');
-  const publicPath = path.join(KEY_DIR, 'public.pem');
-  const jwksPath = path.join(KEY_DIR, 'jwks.json');
-  if (!fs.existsSync(privatePath)) {
-    fs.mkdirSync(KEY_DIR, { recursive: true, mode: 0o700 });
-    const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    fs.writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    fs.writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }));
-    process.stderr.write(`token: created a development key pair in ${path.relative(process.cwd(), KEY_DIR) || KEY_DIR}\n`);
-  }
-  const privateKey = crypto.createPrivateKey(fs.readFileSync(privatePath));
-  const publicKey = crypto.createPublicKey(privateKey);
-  const jwk = publicKey.export({ format: 'jwk' });
-  // RFC 7638 thumbprint as the key id, so a JWKS consumer can match tokens to this key.
-  const kid = crypto
-    .createHash('sha256')
-    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
-    .digest('base64url');
-  if (!fs.existsSync(publicPath)) fs.writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }));
-  const jwks = JSON.stringify({ keys: [{ ...jwk, kid, alg: 'ES256', use: 'sig' }] }, null, 2);
-  if (!fs.existsSync(jwksPath) || fs.readFileSync(jwksPath, 'utf8') !== jwks) fs.writeFileSync(jwksPath, jwks);
-  return { privateKey, kid, publicPath };
+  const pair = ensureDevKeyPair(KEY_DIR);
+  if (pair.created) process.stderr.write(`token: created a development key pair in ${path.relative(process.cwd(), KEY_DIR) || KEY_DIR}\n`);
+  return { privateKey: pair.privateKey, kid: pair.kid, publicPath: pair.publicKeyFile };
 }
 
 async function main() {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { DEV_AUTH_DIR, ensureDevKeyPair } from '../auth/dev-key';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -16,7 +17,7 @@ import {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Where local runs find the key written by `npm run token` (scripts/token.cjs). */
-export const DEV_PUBLIC_KEY_FILE = '.infra/dev-auth/public.pem';
+export const DEV_PUBLIC_KEY_FILE = `${DEV_AUTH_DIR}/public.pem`;
 export const DEV_ISSUER = 'https://auth.lienthong.local/dev';
 export const DEV_AUDIENCE = 'lienthong';
 
@@ -134,6 +135,8 @@ function resolveAuthKey(config: ServiceConfig, issues: ConfigIssue[]): ServiceCo
       return auth;
     }
     file = DEV_PUBLIC_KEY_FILE;
+    // A fresh checkout has no dev key yet: create the pair `npm run token` signs with (development only).
+    if (config.service?.environment === 'development') ensureDevKeyPair();
   }
   if (file === undefined) return auth;
   try {
