@@ -56,6 +56,8 @@ async function startContainers(): Promise<void> {
   ]);
   process.env['KAFKA_BROKERS'] = `${kafka.getHost()}:${kafka.getMappedPort(9093)}`;
   process.env['TEST_POSTGRES_ADMIN_URL'] = postgres.getConnectionUri();
+  // A remote or Docker-in-Docker engine puts the container on another host: allow exactly that one.
+  process.env['TEST_POSTGRES_ALLOWED_HOSTS'] = postgres.getHost();
   process.env['REDIS_URL'] = redis.getConnectionUrl();
   // Ryuk removes the containers when this process exits.
 }
