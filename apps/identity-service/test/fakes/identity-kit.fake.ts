@@ -5,6 +5,7 @@ import { GetFacilityUseCase } from '../../src/facilities/use-cases/get-facility/
 import { ListFacilitiesUseCase } from '../../src/facilities/use-cases/list-facilities/list-facilities.use-case';
 import { UpsertFacilityUseCase } from '../../src/facilities/use-cases/upsert-facility/upsert-facility.use-case';
 import { PatientMatcher } from '../../src/patients/domain/patient-matcher';
+import { type RegisterPatientBody } from '../../src/patients/domain/registration-input';
 import { CrossReferenceUseCase } from '../../src/patients/use-cases/cross-reference/cross-reference.use-case';
 import { GetPatientUseCase } from '../../src/patients/use-cases/get-patient/get-patient.use-case';
 import { MatchPatientsUseCase } from '../../src/patients/use-cases/match-patients/match-patients.use-case';
@@ -26,6 +27,7 @@ import {
   InMemorySensitiveFacilities,
 } from './patient-ports.fake';
 import { FakeUnitOfWork } from './unit-of-work.fake';
+import { facilityActor } from '../identity-test-app';
 
 /** What a unit spec may not fake: the development keys (public, fake) encrypt and blind-index as in `nx serve`. */
 export function testIdentifierCrypto(): IdentifierCrypto {
@@ -75,6 +77,35 @@ export function patientKit(options: { sensitive?: readonly string[] } = {}) {
 }
 
 export type PatientKit = ReturnType<typeof patientKit>;
+
+/** A valid CCCD (Hà Nội, female, born 1987) and a BHYT card, consistent with `nguyenThiThuHa`. */
+export const HA_CCCD = '001187012345';
+export const HA_BHYT = 'GD4010123456789';
+
+/** Nguyễn Thị Thu Hà as a hospital's HIS sends her, with her CCCD; `patch` changes what one facility types. */
+export function nguyenThiThuHa(patch: Partial<RegisterPatientBody> = {}): RegisterPatientBody {
+  return {
+    localId: 'BM-0001',
+    fullName: 'Nguyễn Thị Thu Hà',
+    birthDate: '1987-04-09',
+    sex: 2,
+    address: { provinceCode: '01', communeCode: '01042' },
+    phone: '0912345678',
+    identifiers: [{ system: 'cccd', value: HA_CCCD }],
+    ...patch,
+  };
+}
+
+/**
+ * Registers through the real use case (so identifiers, links and blocking keys are what the service
+ * stores), then forgets what that committed and audited: a spec then sees only its own command.
+ */
+export async function seedPatient(kit: PatientKit, facilityCode: string, body: RegisterPatientBody): Promise<string> {
+  const { enterprisePatientId } = await kit.register.execute({ actor: facilityActor(facilityCode), body });
+  kit.uow.committed.length = 0;
+  kit.audit.rows.length = 0;
+  return enterprisePatientId;
+}
 
 /** The facility use cases on an in-memory registry, with the real outbox writer. */
 export function facilityKit() {

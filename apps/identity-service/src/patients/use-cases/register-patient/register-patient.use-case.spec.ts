@@ -1,30 +1,17 @@
-import { Topics } from '@lienthong/contracts';
+import { PatientLinkedV1, PatientRegisteredV1, PatientUpdatedV1, Topics } from '@lienthong/contracts';
 import { facilityActor, personActor, serviceActor } from '../../../../test/identity-test-app';
-import { patientKit, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
+import { HA_BHYT, HA_CCCD, nguyenThiThuHa, patientKit, seedPatient, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
 import { type RegisterPatientBody } from '../../domain/registration-input';
 
 const BACH_MAI = '01901';
 const THANH_NHAN = '01925';
-const CCCD = '001187012345';
+const CCCD = HA_CCCD;
 const NEW_CCCD = '001187054321';
-const BHYT = 'GD4010123456789';
-
+const BHYT = HA_BHYT;
 /** How Bạch Mai's HIS sends Nguyễn Thị Thu Hà. */
-const ha = (patch: Partial<RegisterPatientBody> = {}): RegisterPatientBody => ({
-  localId: 'BM-0001',
-  fullName: 'Nguyễn Thị Thu Hà',
-  birthDate: '1987-04-09',
-  sex: 2,
-  address: { provinceCode: '01', communeCode: '01042' },
-  phone: '0912345678',
-  identifiers: [{ system: 'cccd', value: CCCD }],
-  ...patch,
-});
-
-const REGISTERED = 'vn.lienthong.identity.patient.registered';
-const UPDATED = 'vn.lienthong.identity.patient.updated';
-const LINKED = 'vn.lienthong.identity.patient.linked';
+const ha = nguyenThiThuHa;
+const [REGISTERED, UPDATED, LINKED] = [PatientRegisteredV1.type, PatientUpdatedV1.type, PatientLinkedV1.type];
 
 describe('RegisterPatientUseCase', () => {
   let kit: PatientKit;
@@ -35,13 +22,7 @@ describe('RegisterPatientUseCase', () => {
   const register = (body: RegisterPatientBody, actor = facilityActor(BACH_MAI), idempotencyKey?: string) =>
     kit.register.execute({ actor, body, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
 
-  /** Registers at one facility, then forgets what that queued, so a test sees only the next command. */
-  const seed = async (body: RegisterPatientBody, facility = BACH_MAI) => {
-    const result = await register(body, facilityActor(facility));
-    kit.uow.committed.length = 0;
-    kit.audit.rows.length = 0;
-    return result.enterprisePatientId;
-  };
+  const seed = (body: RegisterPatientBody, facility = BACH_MAI) => seedPatient(kit, facility, body);
 
   describe('who it registers for', () => {
     it('a facility token registers the patient for that facility: one patient, its link, one event, one audit row', async () => {
