@@ -2,3 +2,4 @@ export * from './unit-of-work';
 export * from './advisory-lock';
 export * from './typeorm-unit-of-work';
 export * from './persistence.module';
+export * from './migrate';

@@ -1,21 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
-import { AuditTrail } from '../../ports/audit-trail.port';
+import { AuditTrail, type AuditRecord } from '../../ports/audit-trail.port';
 
-export interface AuditRecordView {
-  readonly id: string;
-  readonly occurredAt: string;
-  readonly actorKind: string;
-  readonly actorSubject: string;
-  readonly actingService: string | null;
-  readonly facilityCode: string | null;
-  readonly purposeOfUse: string;
-  readonly action: string;
-  readonly outcome: string;
-  readonly requestId: string | null;
-  readonly detail: Record<string, unknown>;
-}
+/** An audit entry as the API shows it (times as ISO 8601). */
+export type AuditRecordView = Omit<AuditRecord, 'occurredAt'> & { readonly occurredAt: string };
 
 /** The audit trail of one patient, newest first, cursor-paginated. Reading it is itself audited. */
 @Injectable()

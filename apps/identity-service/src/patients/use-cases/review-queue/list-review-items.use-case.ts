@@ -1,22 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
-import { type FieldComparison } from '../../domain/patient';
 import { AuditTrail } from '../../ports/audit-trail.port';
-import { ReviewQueue } from '../../ports/review-queue.port';
+import { ReviewQueue, type ReviewItem } from '../../ports/review-queue.port';
 
-export interface ReviewItemView {
-  readonly id: string;
-  readonly incomingPatientId: string;
-  readonly candidatePatientId: string;
-  readonly facilityCode: string;
-  readonly localId: string;
-  readonly score: number;
-  readonly comparisons: readonly FieldComparison[];
-  readonly warnings: readonly string[];
-  readonly status: string;
-  readonly createdAt: string;
-}
+/** A review item as the API shows it (times as ISO 8601). */
+export type ReviewItemView = Omit<ReviewItem, 'createdAt'> & { readonly createdAt: string };
 
 export interface ReviewItemPage {
   readonly items: readonly ReviewItemView[];
