@@ -107,6 +107,23 @@ export async function seedPatient(kit: PatientKit, facilityCode: string, body: R
   return enterprisePatientId;
 }
 
+export const BACH_MAI = '01901';
+export const COMMUNE_STATION = '01001';
+export const HA_CMND = '012345678';
+
+/**
+ * The duplicate a steward meets: Hà registered at Bạch Mai with her CCCD, then typed with a slip
+ * ("Haf") and only her old CMND at a commune station, which the matcher sends to review — a second
+ * patient plus an open review item.
+ */
+export async function seedDuplicatePair(kit: PatientKit): Promise<{ survivor: string; duplicate: string; reviewItemId: string }> {
+  const survivor = await seedPatient(kit, BACH_MAI, nguyenThiThuHa());
+  const duplicate = await seedPatient(kit, COMMUNE_STATION, nguyenThiThuHa({ localId: 'TYT-5', fullName: 'Nguyễn Thị Thu Haf', identifiers: [{ system: 'cmnd', value: HA_CMND }] }));
+  const item = [...kit.reviews.items.values()].find((i) => i.incomingPatientId === duplicate && i.candidatePatientId === survivor);
+  if (!item) throw new Error('the duplicate did not go to review: the matcher changed, pick another slip');
+  return { survivor, duplicate, reviewItemId: item.id };
+}
+
 /** The facility use cases on an in-memory registry, with the real outbox writer. */
 export function facilityKit() {
   const registry = new InMemoryFacilityRegistry();

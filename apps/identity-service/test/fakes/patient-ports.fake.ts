@@ -319,6 +319,11 @@ export interface StoredReviewItem extends ReviewItem {
   readonly mergeId: string | null;
 }
 
+/** The port's view of a stored item (the decision columns are written, never read back). */
+function asReviewItem({ decidedBy: _by, decidedAt: _at, mergeId: _merge, ...item }: StoredReviewItem): ReviewItem {
+  return item;
+}
+
 export class InMemoryReviewQueue extends ReviewQueue implements Snapshottable {
   items = new Map<string, StoredReviewItem>();
 
@@ -334,7 +339,8 @@ export class InMemoryReviewQueue extends ReviewQueue implements Snapshottable {
 
   async lockForDecision(tx: Tx, id: string): Promise<ReviewItem | undefined> {
     useTx(tx);
-    return this.items.get(id);
+    const item = this.items.get(id);
+    return item && asReviewItem(item);
   }
 
   close(tx: Tx, id: string, decision: { status: 'confirmed' | 'rejected'; by: string; at: Date; mergeId: string | null }): void {
@@ -348,7 +354,8 @@ export class InMemoryReviewQueue extends ReviewQueue implements Snapshottable {
     return [...this.items.values()]
       .filter((i) => i.status === 'open' && (cursor === undefined || i.id > cursor))
       .sort(byId)
-      .slice(0, limit);
+      .slice(0, limit)
+      .map(asReviewItem);
   }
 }
 
@@ -371,7 +378,10 @@ export class InMemoryMergeLog extends MergeLog implements Snapshottable {
 
   async lockForUndo(tx: Tx, id: string): Promise<MergeRecord | undefined> {
     useTx(tx);
-    return this.merges.get(id);
+    const merge = this.merges.get(id);
+    if (!merge) return undefined;
+    const { undoneBy: _by, ...record } = merge;
+    return record;
   }
 
   markUndone(tx: Tx, id: string, at: Date, by: string): void {

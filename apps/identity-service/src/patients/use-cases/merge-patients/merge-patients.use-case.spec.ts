@@ -1,0 +1,81 @@
+import { PatientMergedV1, Topics } from '@lienthong/contracts';
+import { personActor } from '../../../../test/identity-test-app';
+import { BACH_MAI, COMMUNE_STATION, patientKit, seedDuplicatePair, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
+import { IdentityErrorCode } from '../../../domain/identity-error';
+import { Scopes } from '../../../scopes';
+
+describe('MergePatientsUseCase', () => {
+  let kit: PatientKit;
+  let survivor: string;
+  let duplicate: string;
+  const steward = personActor('steward', [Scopes.steward]);
+
+  beforeEach(async () => {
+    kit = patientKit();
+    ({ survivor, duplicate } = await seedDuplicatePair(kit));
+  });
+
+  it('moves the duplicate’s links and identifiers to the survivor and redirects the duplicate', async () => {
+    const result = await kit.merge.execute({ actor: steward, survivorId: survivor, mergedId: duplicate });
+
+    expect(result).toEqual({ mergeId: expect.any(String), survivorId: survivor, mergedId: duplicate, movedLinks: [{ facilityCode: COMMUNE_STATION, localId: 'TYT-5' }] });
+    expect(kit.patients.linksOfNow(survivor).map((l) => [l.facilityCode, l.localId, l.originalPatientId])).toEqual([
+      [BACH_MAI, 'BM-0001', survivor],
+      [COMMUNE_STATION, 'TYT-5', duplicate],
+    ]);
+    expect(kit.patients.identifiersOfNow([survivor]).map((i) => i.system)).toEqual(['cccd', 'cmnd']);
+    expect(kit.patients.patients.get(duplicate)).toMatchObject({ status: 'merged', mergedInto: survivor });
+    // The duplicate's spelling still finds the survivor at the next registration.
+    expect(kit.patients.blockingKeysOf(survivor)).toEqual(expect.arrayContaining(kit.patients.blockingKeysOf(duplicate)));
+  });
+
+  it('records exactly what moved, so an unmerge can move it back', async () => {
+    const { mergeId } = await kit.merge.execute({ actor: steward, survivorId: survivor, mergedId: duplicate });
+    const [moved] = kit.patients.linksOfNow(survivor).filter((l) => l.facilityCode === COMMUNE_STATION);
+    expect(kit.merges.merges.get(mergeId)).toMatchObject({
+      survivorId: survivor,
+      mergedId: duplicate,
+      movedLinks: [{ linkId: moved?.id, facilityCode: COMMUNE_STATION, localId: 'TYT-5' }],
+      movedIdentifierIds: kit.patients.identifiersOfNow([survivor]).filter((i) => i.system === 'cmnd').map((i) => i.id),
+      mergedBy: steward.subject,
+      undoneAt: null,
+    });
+  });
+
+  it('publishes one merged event keyed by the survivor, and audits both patients', async () => {
+    const { mergeId } = await kit.merge.execute({ actor: steward, survivorId: survivor, mergedId: duplicate });
+
+    expect(kit.uow.events()).toEqual([
+      {
+        topic: Topics.identityPatientV1.name,
+        key: survivor,
+        type: PatientMergedV1.type,
+        data: { mergeId, survivorId: survivor, mergedId: duplicate, movedLinks: [{ facilityCode: COMMUNE_STATION, localId: 'TYT-5' }] },
+      },
+    ]);
+    expect(kit.audit.rows).toMatchObject([
+      { action: 'patient.merge', patientId: survivor, actorKind: 'person', detail: { mergeId, role: 'survivor', reason: 'merge' } },
+      { action: 'patient.merge', patientId: duplicate, actorKind: 'person', detail: { mergeId, role: 'merged', reason: 'merge' } },
+    ]);
+  });
+
+  it.each([
+    ['a patient into itself', () => ({ survivorId: survivor, mergedId: survivor }), IdentityErrorCode.MergeConflict],
+    ['an unknown patient', () => ({ survivorId: survivor, mergedId: '01936f3e-0000-7000-8000-000000000000' }), IdentityErrorCode.PatientNotFound],
+  ])('refuses to merge %s', async (_what, ids, code) => {
+    await expect(kit.merge.execute({ actor: steward, ...ids() })).rejects.toMatchObject({ code });
+    expect(kit.uow.committed).toEqual([]);
+  });
+
+  it('refuses a patient already merged, either way round, leaving the first merge as it was', async () => {
+    await kit.merge.execute({ actor: steward, survivorId: survivor, mergedId: duplicate });
+    const before = kit.uow.committed.length;
+
+    await expect(kit.merge.execute({ actor: steward, survivorId: survivor, mergedId: duplicate })).rejects.toMatchObject({ code: IdentityErrorCode.MergeConflict });
+    await expect(kit.merge.execute({ actor: steward, survivorId: duplicate, mergedId: survivor })).rejects.toMatchObject({ code: IdentityErrorCode.MergeConflict });
+
+    expect(kit.uow.committed).toHaveLength(before);
+    expect(kit.merges.merges.size).toBe(1);
+    expect(kit.patients.patients.get(survivor)?.status).toBe('active');
+  });
+});
