@@ -50,7 +50,7 @@ describe('GetPatientUseCase', () => {
   });
 
   it('a person reporting for no facility learns no identifier value', async () => {
-    const { view } = await kit.getPatient.execute(personActor('steward', [Scopes.crossReference]), id);
+    const { view } = await kit.getPatient.execute(personActor('data-steward', [Scopes.crossReference]), id);
     expect(view.identifiers.map((i) => i.value)).toEqual([undefined, undefined]);
     expect(view.links.map((l) => l.facilityCode)).toEqual([BACH_MAI, THANH_NHAN]);
   });
@@ -70,7 +70,7 @@ describe('GetPatientUseCase', () => {
   it('a merged id answers with its survivor and says where it was redirected from', async () => {
     // A commune station's typo without a card: registered as a new patient pending review.
     const duplicate = await seedPatient(kit, '01001', nguyenThiThuHa({ localId: 'TYT-5', fullName: 'Nguyễn Thị Thu Haf', identifiers: [] }));
-    await kit.merge.execute({ actor: personActor('steward'), survivorId: id, mergedId: duplicate });
+    await kit.merge.execute({ actor: personActor('data-steward'), survivorId: id, mergedId: duplicate });
     kit.audit.rows.length = 0;
 
     const { view } = await kit.getPatient.execute(facilityActor('01001'), duplicate);

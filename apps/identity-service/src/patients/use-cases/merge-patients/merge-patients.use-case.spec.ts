@@ -8,7 +8,7 @@ describe('MergePatientsUseCase', () => {
   let kit: PatientKit;
   let survivor: string;
   let duplicate: string;
-  const steward = personActor('steward', [Scopes.steward]);
+  const steward = personActor('data-steward', [Scopes.steward]);
 
   beforeEach(async () => {
     kit = patientKit();

@@ -8,7 +8,7 @@ const THANH_NHAN = '01925';
 describe('ReadAuditUseCase', () => {
   let kit: PatientKit;
   let id: string;
-  const auditor = personActor('steward', [Scopes.auditRead]);
+  const auditor = personActor('data-steward', [Scopes.auditRead]);
 
   /** Three reads of Hà: Bạch Mai, then Thanh Nhàn twice (once through lab-results-service). */
   beforeEach(async () => {

@@ -1,5 +1,5 @@
 import { PatientLinkedV1, PatientRegisteredV1, PatientUpdatedV1, Topics } from '@lienthong/contracts';
-import { facilityActor, personActor, serviceActor } from '../../../../test/identity-test-app';
+import { facilityActor, personActor, serviceActor, type Actor } from '../../../../test/identity-test-app';
 import { HA_BHYT, HA_CCCD, nguyenThiThuHa, patientKit, seedPatient, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
 import { type RegisterPatientBody } from '../../domain/registration-input';
@@ -19,7 +19,7 @@ describe('RegisterPatientUseCase', () => {
     kit = patientKit();
   });
 
-  const register = (body: RegisterPatientBody, actor = facilityActor(BACH_MAI), idempotencyKey?: string) =>
+  const register = (body: RegisterPatientBody, actor: Actor = facilityActor(BACH_MAI), idempotencyKey?: string) =>
     kit.register.execute({ actor, body, ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) });
 
   const seed = (body: RegisterPatientBody, facility = BACH_MAI) => seedPatient(kit, facility, body);
@@ -62,7 +62,7 @@ describe('RegisterPatientUseCase', () => {
     });
 
     it.each([
-      ['a person', personActor('steward')],
+      ['a person', personActor('data-steward')],
       ['a service acting for nobody', serviceActor('lab-results-service')],
     ])('%s is refused (facility required) and nothing is written', async (_who, actor) => {
       await expect(register(ha(), actor)).rejects.toMatchObject({ code: IdentityErrorCode.FacilityRequired });
@@ -93,6 +93,16 @@ describe('RegisterPatientUseCase', () => {
     expect(kit.uow.committed).toEqual([]);
     expect(kit.audit.rows).toEqual([]);
     expect(kit.patients.patients.size).toBe(0);
+  });
+
+  it('a registration whose event cannot be built leaves nothing behind (the patient rolls back with it)', async () => {
+    // Not a facility code the contracts accept: the patient rows are written before the event is built.
+    await expect(register(ha(), facilityActor('7990'))).rejects.toThrow(/facilityCode/);
+    expect(kit.uow.rolledBack).toBe(1);
+    expect(kit.patients.patients.size).toBe(0);
+    expect(kit.patients.links.size).toBe(0);
+    expect(kit.audit.rows).toEqual([]);
+    expect(kit.uow.events()).toEqual([]);
   });
 
   describe('the same facility and local id again: an update', () => {

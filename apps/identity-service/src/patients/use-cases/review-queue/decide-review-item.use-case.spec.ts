@@ -9,7 +9,7 @@ describe('DecideReviewItemUseCase', () => {
   let survivor: string;
   let duplicate: string;
   let reviewItemId: string;
-  const steward = personActor('steward', [Scopes.steward]);
+  const steward = personActor('data-steward', [Scopes.steward]);
 
   beforeEach(async () => {
     kit = patientKit();

@@ -26,7 +26,7 @@ function item(id: string, status: StoredReviewItem['status'] = 'open'): StoredRe
 
 describe('ListReviewItemsUseCase', () => {
   let kit: PatientKit;
-  const steward = personActor('steward', [Scopes.steward]);
+  const steward = personActor('data-steward', [Scopes.steward]);
 
   beforeEach(() => {
     kit = patientKit();

@@ -9,7 +9,7 @@ describe('UnmergePatientsUseCase', () => {
   let survivor: string;
   let duplicate: string;
   let mergeId: string;
-  const steward = personActor('steward', [Scopes.steward]);
+  const steward = personActor('data-steward', [Scopes.steward]);
 
   /** A steward merged Hà's commune-station record into her Bạch Mai record, wrongly as it turns out. */
   beforeEach(async () => {
