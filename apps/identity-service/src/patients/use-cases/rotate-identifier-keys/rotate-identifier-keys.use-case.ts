@@ -1,11 +1,11 @@
-import { UnitOfWork, type Tx } from '@lienthong/persistence';
+import { type Tx, type UnitOfWork } from '@lienthong/persistence';
 import { type ServiceActor } from '@lienthong/platform';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { IdentifierCrypto, IdentifierDecryptionError } from '../../../crypto/identifier-crypto';
+import { IdentifierDecryptionError, type IdentifierCrypto } from '../../../crypto/identifier-crypto';
 import { type EncryptedValue } from '../../domain/patient';
-import { AuditTrail } from '../../ports/audit-trail.port';
-import { PatientStore, type KeyedIdentifier, type RewrappedIdentifier } from '../../ports/patient-store.port';
+import { type AuditTrail } from '../../ports/audit-trail.port';
+import { type KeyedIdentifier, type PatientStore, type RewrappedIdentifier } from '../../ports/patient-store.port';
 
 /** What an operator chooses (`rotate-keys.js --batch --max-seconds --dry-run`), checked before anything runs. */
 export const RotationOptions = z.object({
