@@ -27,7 +27,7 @@ import {
   InMemorySensitiveFacilities,
 } from './patient-ports.fake';
 import { FakeUnitOfWork } from './unit-of-work.fake';
-import { facilityActor } from '../identity-test-app';
+import { facilityActor } from '../actors';
 
 /** What a unit spec may not fake: the development keys (public, fake) encrypt and blind-index as in `nx serve`. */
 export function testIdentifierCrypto(): IdentifierCrypto {

@@ -1,4 +1,4 @@
-import { facilityActor, personActor } from '../../../../test/identity-test-app';
+import { facilityActor, personActor } from '../../../../test/actors';
 import { HA_BHYT, HA_CCCD, nguyenThiThuHa, patientKit, seedPatient, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
 import { Scopes } from '../../../scopes';

@@ -1,4 +1,4 @@
-import { facilityActor, personActor, serviceActor } from '../../../../test/identity-test-app';
+import { facilityActor, personActor, serviceActor } from '../../../../test/actors';
 import { nguyenThiThuHa, patientKit, seedPatient, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { Scopes } from '../../../scopes';
 

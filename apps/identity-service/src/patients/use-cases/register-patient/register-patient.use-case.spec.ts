@@ -1,5 +1,5 @@
 import { PatientLinkedV1, PatientRegisteredV1, PatientUpdatedV1, Topics } from '@lienthong/contracts';
-import { facilityActor, personActor, serviceActor, type Actor } from '../../../../test/identity-test-app';
+import { facilityActor, personActor, serviceActor, type Actor } from '../../../../test/actors';
 import { HA_BHYT, HA_CCCD, nguyenThiThuHa, patientKit, seedPatient, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
 import { type RegisterPatientBody } from '../../domain/registration-input';

@@ -1,5 +1,5 @@
 import { PatientLinkedV1, PatientMergedV1 } from '@lienthong/contracts';
-import { personActor } from '../../../../test/identity-test-app';
+import { personActor } from '../../../../test/actors';
 import { COMMUNE_STATION, patientKit, seedDuplicatePair, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
 import { Scopes } from '../../../scopes';

@@ -1,4 +1,4 @@
-import { personActor } from '../../../../test/identity-test-app';
+import { personActor } from '../../../../test/actors';
 import { patientKit, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { type StoredReviewItem } from '../../../../test/fakes/patient-ports.fake';
 import { Scopes } from '../../../scopes';

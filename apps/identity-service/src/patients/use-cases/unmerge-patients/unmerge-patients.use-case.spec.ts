@@ -1,5 +1,5 @@
 import { PatientUnmergedV1, Topics } from '@lienthong/contracts';
-import { personActor } from '../../../../test/identity-test-app';
+import { personActor } from '../../../../test/actors';
 import { BACH_MAI, COMMUNE_STATION, nguyenThiThuHa, patientKit, seedDuplicatePair, seedPatient, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
 import { Scopes } from '../../../scopes';
