@@ -74,9 +74,15 @@ interface LinkRow {
 const LINK_COLUMNS = `f.id, f.facility_code, f.local_id, f.patient_id, f.original_patient_id`;
 const LINK_JSON = `json_build_object('id', f.id, 'facility_code', f.facility_code, 'local_id', f.local_id, 'patient_id', f.patient_id, 'original_patient_id', f.original_patient_id)`;
 
-/** Active CCCD and all BHYT blind indexes of patient `p`, as the matcher and the CCCD exclusion need them. */
-const CANDIDATE_INDEXES = `(SELECT array_agg(i.blind_index) FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = 'cccd' AND i.status = 'active') AS cccd,
-  (SELECT array_agg(i.blind_index) FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = 'bhyt') AS bhyt`;
+/**
+ * A blocking candidate of patient `p` as one compact JSON object: only what the matcher and the CCCD
+ * exclusion need (no timestamps to parse), with the blind indexes of its active CCCD and all its BHYT
+ * numbers. Registration scores ~50 of these per call, so the shape is kept small.
+ */
+const CANDIDATE_JSON = `json_build_object('id', p.id, 'n', p.full_name, 'y', p.birth_year, 'm', p.birth_month, 'd', p.birth_day, 's', p.sex,
+  'pr', p.province_code, 'co', p.commune_code, 'ph', p.phone,
+  'cccd', (SELECT array_agg(i.blind_index) FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = 'cccd' AND i.status = 'active'),
+  'bhyt', (SELECT array_agg(i.blind_index) FROM patient_identifiers i WHERE i.patient_id = p.id AND i.system = 'bhyt'))`;
 /** Active patients sharing one of the blocking keys $keys (at most $limit). */
 const CANDIDATE_FILTER = (keys: string, limit: string) =>
   `p.id IN (SELECT DISTINCT patient_id FROM patient_blocking_keys WHERE blocking_key = ANY(${keys}::bytea[]) LIMIT ${limit}) AND p.status = 'active'`;
@@ -124,20 +130,22 @@ function toLink(row: LinkRow): LinkRecord {
   return { id: row.id, facilityCode: row.facility_code, localId: row.local_id, patientId: row.patient_id, originalPatientId: row.original_patient_id };
 }
 
-type CandidateRow = PatientRow & { cccd: (string | Buffer)[] | null; bhyt: (string | Buffer)[] | null };
+interface CandidateJson {
+  id: string; n: string; y: number | null; m: number | null; d: number | null; s: number;
+  pr: string | null; co: string | null; ph: string | null; cccd: string[] | null; bhyt: string[] | null;
+}
 
-function toCandidate(row: CandidateRow): RegistrationCandidate {
-  const p = toPatient(row);
+function toCandidate(c: CandidateJson): RegistrationCandidate {
   return {
-    id: p.id,
-    fullName: p.fullName,
-    birthDate: p.birthDate,
-    sex: p.sex,
-    provinceCode: p.provinceCode,
-    communeCode: p.communeCode,
-    phone: p.phone,
-    cccdIndexes: (row.cccd ?? []).map(bytes),
-    bhytIndexes: (row.bhyt ?? []).map(bytes),
+    id: c.id,
+    fullName: c.n,
+    birthDate: partialDate(c.y, c.m, c.d),
+    sex: c.s as SexCode,
+    provinceCode: c.pr ?? undefined,
+    communeCode: c.co ?? undefined,
+    phone: c.ph ?? undefined,
+    cccdIndexes: (c.cccd ?? []).map(bytes),
+    bhytIndexes: (c.bhyt ?? []).map(bytes),
   };
 }
 
@@ -175,7 +183,7 @@ export class PatientRepository extends PatientStore {
       link: { id: string; patient_id: string } | null;
       holder: string | null;
       holder_ids: { system: IdentifierSystem; blind_index: string }[] | null;
-      candidates: CandidateRow[] | null;
+      candidates: CandidateJson[] | null;
       idem: { request_hash: string; operation: string; response: unknown } | null;
     }>(
       `WITH link AS (
@@ -190,8 +198,8 @@ export class PatientRepository extends PatientStore {
               (SELECT patient_id FROM holder) AS holder,
               (SELECT json_agg(json_build_object('system', i.system, 'blind_index', i.blind_index))
                  FROM patient_identifiers i WHERE i.patient_id = (SELECT patient_id FROM holder)) AS holder_ids,
-              (SELECT json_agg(c) FROM (SELECT ${PATIENT_COLUMNS}, ${CANDIDATE_INDEXES} FROM patients p
-                 WHERE ${CANDIDATE_FILTER('$4', '$5')} AND NOT EXISTS (SELECT 1 FROM link) AND NOT EXISTS (SELECT 1 FROM holder)) c) AS candidates,
+              (SELECT json_agg(${CANDIDATE_JSON}) FROM patients p
+                WHERE ${CANDIDATE_FILTER('$4', '$5')} AND NOT EXISTS (SELECT 1 FROM link) AND NOT EXISTS (SELECT 1 FROM holder)) AS candidates,
               (SELECT json_build_object('request_hash', k.request_hash, 'operation', k.operation, 'response', k.response)
                  FROM idempotency_keys k WHERE $6::text IS NOT NULL AND k.facility_code = $1 AND k.key = $6::text) AS idem`,
       [q.facilityCode, q.localId, q.cccdIndex ?? null, q.blockingKeys, q.limit, q.idempotencyKey ?? null],
@@ -202,7 +210,7 @@ export class PatientRepository extends PatientStore {
       link: r.link ? { id: r.link.id, patientId: r.link.patient_id } : undefined,
       cccdHolder: r.holder ?? undefined,
       holderIdentifiers: (r.holder_ids ?? []).map((i) => ({ system: i.system, blindIndex: bytes(i.blind_index) })),
-      candidates: (r.candidates ?? []).map((c) => toCandidate({ ...c, created_at: new Date(c.created_at), updated_at: new Date(c.updated_at) })),
+      candidates: (r.candidates ?? []).map(toCandidate),
       idempotent: r.idem ? { requestHash: bytes(r.idem.request_hash), operation: r.idem.operation, response: r.idem.response } : undefined,
     };
   }
@@ -283,8 +291,8 @@ export class PatientRepository extends PatientStore {
 
   async candidates(db: Db, blockingKeys: readonly Buffer[], limit: number): Promise<RegistrationCandidate[]> {
     if (blockingKeys.length === 0) return [];
-    const rows = await db.query<CandidateRow>(`SELECT ${PATIENT_COLUMNS}, ${CANDIDATE_INDEXES} FROM patients p WHERE ${CANDIDATE_FILTER('$1', '$2')}`, [blockingKeys, limit]);
-    return rows.map(toCandidate);
+    const rows = await db.query<{ c: CandidateJson }>(`SELECT ${CANDIDATE_JSON} AS c FROM patients p WHERE ${CANDIDATE_FILTER('$1', '$2')}`, [blockingKeys, limit]);
+    return rows.map((r) => toCandidate(r.c));
   }
 
   insertPatient(tx: Tx, id: string, d: NormalisedDemographics, now: Date): void {
