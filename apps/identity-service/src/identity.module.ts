@@ -2,9 +2,8 @@ import { Module } from '@nestjs/common';
 import { MessagingModule } from '@lienthong/messaging';
 import { PersistenceModule } from '@lienthong/persistence';
 import { SERVICE_CONFIG } from '@lienthong/platform';
-import { loadIdentityKeys } from './config/identity-keys.config';
 import { type IdentityConfig } from './config/identity.config';
-import { IdentifierCrypto } from './crypto/identifier-crypto';
+import { identifierCryptoFrom, IdentifierCrypto } from './crypto/identifier-crypto';
 import { FacilitiesController } from './facilities/adapters/http/facilities.controller';
 import { FacilityRepository, RegistrySensitiveFacilities } from './facilities/adapters/persistence/facility.repository';
 import { FacilitySeeder } from './facilities/adapters/seed/facility-seeder';
@@ -40,18 +39,6 @@ import { ListReviewItemsUseCase } from './patients/use-cases/review-queue/list-r
 import { SearchPatientsUseCase } from './patients/use-cases/search-patients/search-patients.use-case';
 import { UnmergePatientsUseCase } from './patients/use-cases/unmerge-patients/unmerge-patients.use-case';
 import { identityPersistence } from './persistence/data-source';
-
-/** Identifier crypto from the validated config: a missing or short key stops the service before it listens. */
-export function identifierCryptoFrom(config: IdentityConfig): IdentifierCrypto {
-  return new IdentifierCrypto(
-    loadIdentityKeys({
-      NODE_ENV: config.service.environment,
-      IDENTITY_ENCRYPTION_KEYS: config.identity.encryptionKeys,
-      IDENTITY_ENCRYPTION_ACTIVE_KEY: config.identity.activeKey,
-      IDENTITY_BLIND_INDEX_KEY: config.identity.blindIndexKey,
-    }),
-  );
-}
 
 /** The master patient index (patients, identifiers, links, review queue, merges, audit) and the facility registry. */
 @Module({

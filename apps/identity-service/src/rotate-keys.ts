@@ -16,8 +16,7 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { IdentityConfigError } from './config/identity-keys.config';
 import { identityConfig } from './config/identity.config';
-import { IdentifierDecryptionError } from './crypto/identifier-crypto';
-import { identifierCryptoFrom } from './identity.module';
+import { identifierCryptoFrom, IdentifierDecryptionError } from './crypto/identifier-crypto';
 import { AuditTrailRepository } from './patients/adapters/persistence/audit-trail.repository';
 import { PatientRepository } from './patients/adapters/persistence/patient.repository';
 import {

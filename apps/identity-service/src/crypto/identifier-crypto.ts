@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { type IdentityKeysConfig } from '../config/identity-keys.config';
+import { loadIdentityKeys, type IdentityKeysConfig } from '../config/identity-keys.config';
+import { type IdentityConfig } from '../config/identity.config';
 import { type EncryptedValue } from '../patients/domain/patient';
 
 export class IdentifierDecryptionError extends Error {
@@ -67,4 +68,16 @@ export class IdentifierCrypto {
   blindIndex(system: string, value: string): Buffer {
     return createHmac('sha256', this.keys.blindIndexKey).update(system, 'utf8').update('\u0000').update(value, 'utf8').digest();
   }
+}
+
+/** Identifier crypto from the validated config: a missing or short key stops the process before it serves. */
+export function identifierCryptoFrom(config: IdentityConfig): IdentifierCrypto {
+  return new IdentifierCrypto(
+    loadIdentityKeys({
+      NODE_ENV: config.service.environment,
+      IDENTITY_ENCRYPTION_KEYS: config.identity.encryptionKeys,
+      IDENTITY_ENCRYPTION_ACTIVE_KEY: config.identity.activeKey,
+      IDENTITY_BLIND_INDEX_KEY: config.identity.blindIndexKey,
+    }),
+  );
 }
