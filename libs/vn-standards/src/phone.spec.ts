@@ -1,4 +1,4 @@
-import { normalisePhone, phoneMatchKey } from './phone';
+import { normalisePhone, phoneE164, phoneMatchKey } from './phone';
 
 describe('normalisePhone', () => {
   it.each([
@@ -21,5 +21,22 @@ describe('normalisePhone', () => {
   });
   it('passes undefined through', () => {
     expect(phoneMatchKey(undefined)).toBeUndefined();
+  });
+});
+
+describe('phoneE164', () => {
+  it.each([
+    ['912345678', '+84912345678'],
+    ['+84912345678', '+84912345678'],
+    ['0912 345 678', '+84912345678'],
+    ['2438251234', '+842438251234'],
+    // A mobile whose national number starts with 84 is not mistaken for a country code.
+    ['841234567', '+84841234567'],
+  ])('shows the stored %p as %p', (stored, shown) => {
+    expect(phoneE164(stored)).toBe(shown);
+  });
+  it('answers undefined for nothing, or for what is no Vietnamese number', () => {
+    expect(phoneE164(undefined)).toBeUndefined();
+    expect(phoneE164('12345')).toBeUndefined();
   });
 });

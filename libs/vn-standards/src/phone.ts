@@ -42,3 +42,12 @@ export function normalisePhone(input: string): NormalisedPhone | undefined {
 export function phoneMatchKey(input: string | undefined): string | undefined {
   return input === undefined ? undefined : normalisePhone(input)?.national;
 }
+
+/**
+ * The one form a phone number is shown in, REST and FHIR alike: E.164 (`+84912345678`). Stored values
+ * are the national significant number (the matching key; older rows and any E.164 row read the same),
+ * so this reads either and answers undefined for a value that is no Vietnamese number at all.
+ */
+export function phoneE164(stored: string | undefined): string | undefined {
+  return stored === undefined ? undefined : normalisePhone(stored)?.e164;
+}
