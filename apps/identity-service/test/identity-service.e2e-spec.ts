@@ -151,7 +151,7 @@ describe('identity-service (built, as a process)', () => {
 
   it('registers the patient at a district hospital (created), then at a provincial hospital with a plain-ASCII name (linked, same id)', async () => {
     const first = await register(DISTRICT, registrationBody(districtLocalId));
-    expect(first.status).toBe(200);
+    expect(first.status).toBe(201); // a new enterprise patient (Location: rest-conformance.e2e-spec.ts)
     const created = (await first.json()) as { enterprisePatientId: string; outcome: string; warnings: unknown[] };
     expect(created).toMatchObject({ outcome: 'created', warnings: [] });
     expect(created.enterprisePatientId).toMatch(/^[0-9a-f-]{36}$/);

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Use
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, RequireScopes, type Actor } from '@lienthong/platform';
 import { IdentityProblemFilter } from '../../../http/identity-error.mapping';
+import { NoStore } from '../../../http/no-store';
 import { UuidPageQueryDto } from '../../../http/page.dto';
 import { Scopes } from '../../../scopes';
 import { MergePatientsUseCase } from '../../use-cases/merge-patients/merge-patients.use-case';
@@ -10,11 +11,12 @@ import { ListReviewItemsUseCase } from '../../use-cases/review-queue/list-review
 import { UnmergePatientsUseCase } from '../../use-cases/unmerge-patients/unmerge-patients.use-case';
 import { MergePatientsDto } from './patient.dto';
 
-/** Data-steward operations on the index: the review queue, merge and unmerge. */
+/** Data-steward operations on the index: the review queue, merge and unmerge (their answers name patients: no-store). */
 @ApiTags('stewardship')
 @Controller('v1')
 @UseFilters(IdentityProblemFilter)
 @RequireScopes(Scopes.steward)
+@NoStore()
 export class StewardshipController {
   constructor(
     private readonly listReview: ListReviewItemsUseCase,
