@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, type ValidationIssue } from './domain-error';
 import { ErrorCode, errorCodeForStatus, errorCodeInfo, problemType } from './error-code';
+import { databaseUnavailableError, isDatabaseUnavailable } from './infrastructure-errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -52,6 +53,8 @@ export function toProblem(error: unknown, context: ProblemContext = {}): MappedP
   if (fastify) {
     return { problem: build(errorCodeForStatus(fastify.statusCode), context, fastify.message), headers: {}, unexpected: false };
   }
+  // An unreachable or silent database is an outage to wait out (503 + Retry-After), not a bug (500).
+  if (isDatabaseUnavailable(error)) return toProblem(databaseUnavailableError(error), context);
   return { problem: build(ErrorCode.Internal, context), headers: {}, unexpected: true };
 }
 
