@@ -73,6 +73,26 @@ describe('defineServiceConfig', () => {
     expect(error.message).toMatch(/DEMO_API_KEY: is required but not set/);
   });
 
+  it('bounds every wait on the database by default, and takes the timeouts from the environment', () => {
+    expect(definition.load({ AUTH_PUBLIC_KEY: publicKeyPem, DEMO_API_KEY: 'k'.repeat(10) }).db).toMatchObject({
+      connectTimeoutMs: 3_000,
+      statementTimeoutMs: 5_000,
+      idleInTransactionTimeoutMs: 10_000,
+    });
+    const config = definition.load({
+      AUTH_PUBLIC_KEY: publicKeyPem,
+      DEMO_API_KEY: 'k'.repeat(10),
+      DB_CONNECT_TIMEOUT_MS: '1500',
+      DB_STATEMENT_TIMEOUT_MS: '2500',
+      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000',
+    });
+    expect(config.db).toMatchObject({ connectTimeoutMs: 1_500, statementTimeoutMs: 2_500, idleInTransactionTimeoutMs: 4_000 });
+    const error = errorOf(() =>
+      definition.load({ AUTH_PUBLIC_KEY: publicKeyPem, DEMO_API_KEY: 'k'.repeat(10), DB_CONNECT_TIMEOUT_MS: '0', DB_STATEMENT_TIMEOUT_MS: 'soon' }),
+    );
+    expect(error.issues.map((i) => i.variable).sort()).toEqual(['DB_CONNECT_TIMEOUT_MS', 'DB_STATEMENT_TIMEOUT_MS']);
+  });
+
   it('treats an empty string as unset', () => {
     const error = errorOf(() => definition.load({ AUTH_PUBLIC_KEY: publicKeyPem, DEMO_API_KEY: '  ' }));
     expect(error.issues).toEqual([{ variable: 'DEMO_API_KEY', message: 'is required but not set' }]);

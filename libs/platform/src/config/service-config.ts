@@ -16,6 +16,17 @@ import {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/**
+ * Database timeouts when the environment sets none: together they bound how long a request waits on
+ * an unreachable or silent database (connect 3 s; a statement 5 s, the client's own cut-off 6 s)
+ * before it answers 503.
+ */
+export const DB_TIMEOUT_DEFAULTS = {
+  connectTimeoutMs: 3_000,
+  statementTimeoutMs: 5_000,
+  idleInTransactionTimeoutMs: 10_000,
+} as const;
+
 /** Where local runs find the key written by `npm run token` (scripts/token.cjs). */
 export const DEV_PUBLIC_KEY_FILE = `${DEV_AUTH_DIR}/public.pem`;
 export const DEV_ISSUER = 'https://auth.lienthong.local/dev';
@@ -52,6 +63,22 @@ function baseSpec(options: ServiceConfigOptions<ConfigSpec>) {
       ),
       /** Connections per process; many short transactions run in parallel and the pool bounds them. */
       poolSize: env('DB_POOL_SIZE', envSchema.positiveInt().default(20)),
+      /**
+       * Longest wait for a connection (a new one, or a free slot in the pool). Without it a peer that
+       * accepts TCP and never answers holds every request for minutes (the OS connect timeout).
+       */
+      connectTimeoutMs: env('DB_CONNECT_TIMEOUT_MS', envSchema.positiveInt().default(DB_TIMEOUT_DEFAULTS.connectTimeoutMs)),
+      /**
+       * Server-side cap on one statement; the client gives up a second later on its own, so a peer
+       * that stops answering mid-query cannot hold a request longer either. Request statements take
+       * milliseconds; migrations run without it.
+       */
+      statementTimeoutMs: env('DB_STATEMENT_TIMEOUT_MS', envSchema.positiveInt().default(DB_TIMEOUT_DEFAULTS.statementTimeoutMs)),
+      /** A transaction left open (a stuck client) is ended by the server, releasing its locks. */
+      idleInTransactionTimeoutMs: env(
+        'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+        envSchema.positiveInt().default(DB_TIMEOUT_DEFAULTS.idleInTransactionTimeoutMs),
+      ),
     },
     kafka: {
       brokers: env('KAFKA_BROKERS', envSchema.hostPorts().default(['127.0.0.1:9092'])),
