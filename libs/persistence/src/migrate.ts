@@ -7,7 +7,8 @@ import { dataSourceOptions, type PersistenceOptions } from './persistence.module
  * a Kubernetes Job, `npm start`) — never every replica at start (two replicas migrating at once race).
  */
 export async function applyMigrations(options: PersistenceOptions): Promise<string[]> {
-  const dataSource = new DataSource(dataSourceOptions(options));
+  // No statement timeout: a migration may legitimately build an index for minutes. Connecting stays bounded.
+  const dataSource = new DataSource(dataSourceOptions({ ...options, statementTimeoutMs: 0 }));
   await dataSource.initialize();
   try {
     return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);

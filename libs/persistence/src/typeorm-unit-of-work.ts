@@ -1,4 +1,4 @@
-import { type DataSource } from 'typeorm';
+import { type DataSource, type QueryRunner } from 'typeorm';
 import { type RunOptions, type SqlParam, type Tx, UnitOfWork } from './unit-of-work';
 import { WriteBatch } from './write-batch';
 
@@ -45,9 +45,59 @@ class QueuedTx implements FlushableTx {
 }
 
 /**
+ * True when a statement failed without an answer from the server (no SQLSTATE): the client's
+ * query_timeout, a dropped or reset socket. The connection is then in an unknown state — the server
+ * may still be running the statement, or be gone — so it is neither rolled back on (that would wait
+ * the whole timeout again) nor returned to the pool; closing it makes the server roll back.
+ */
+function withoutServerAnswer(error: unknown): boolean {
+  const driverError: unknown = (error as { driverError?: unknown } | null)?.driverError ?? error;
+  const code = (driverError as { code?: unknown } | null)?.code;
+  return !(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code));
+}
+
+/** A QueryRunner's statements, remembering the first that failed without a server answer. */
+class GuardedRunner implements StatementTarget {
+  broken: Error | undefined;
+
+  constructor(readonly runner: QueryRunner) {}
+
+  async query(sql: string, params?: unknown[]): Promise<unknown> {
+    try {
+      return await this.runner.query(sql, params);
+    } catch (error) {
+      if (this.broken === undefined && withoutServerAnswer(error)) this.broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
+  }
+
+  /** Back to the pool, or — broken — out of it (pg-pool destroys a client released with an error). */
+  async release(): Promise<void> {
+    const runner = this.runner as QueryRunner & { releasePostgresConnection?: (error?: Error) => Promise<void> };
+    if (this.broken && runner.releasePostgresConnection) await runner.releasePostgresConnection(this.broken);
+    else await runner.release();
+  }
+}
+
+/** Reads outside a transaction: each statement on any pooled connection, a broken one discarded. */
+class PooledStatements implements StatementTarget {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async query(sql: string, params?: unknown[]): Promise<unknown> {
+    const guarded = new GuardedRunner(this.dataSource.createQueryRunner());
+    try {
+      return await guarded.query(sql, params);
+    } finally {
+      await guarded.release();
+    }
+  }
+}
+
+/**
  * The unit of work on a TypeORM DataSource (its pg pool). A transaction costs BEGIN (with its advisory
  * locks, one simple-protocol message: the keys are 64-bit integers we format, never client input),
- * one round trip per read, one for all queued writes, and COMMIT.
+ * one round trip per read, one for all queued writes, and COMMIT. Every wait is bounded by the pool's
+ * timeouts (`postgresClientConfig`), so an unreachable or silent database fails the work in seconds.
  */
 export class TypeormUnitOfWork extends UnitOfWork {
   constructor(private readonly dataSource: DataSource) {
@@ -59,34 +109,34 @@ export class TypeormUnitOfWork extends UnitOfWork {
     for (const key of locks) {
       if (typeof key !== 'bigint') throw new TypeError('advisory lock keys must be bigints');
     }
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const guarded = new GuardedRunner(this.dataSource.createQueryRunner());
+    await guarded.runner.connect();
     let open = false;
     try {
       open = true;
-      await runner.query(locks.length === 0 ? 'BEGIN' : `BEGIN; SELECT ${locks.map((k) => `pg_advisory_xact_lock(${k.toString()})`).join(', ')}`);
-      const tx = new QueuedTx(runner);
+      await guarded.query(locks.length === 0 ? 'BEGIN' : `BEGIN; SELECT ${locks.map((k) => `pg_advisory_xact_lock(${k.toString()})`).join(', ')}`);
+      const tx = new QueuedTx(guarded);
       const result = await work(tx);
       await tx.flush();
-      await runner.query('COMMIT');
+      await guarded.query('COMMIT');
       open = false;
       return result;
     } catch (error) {
-      if (open) {
+      if (open && !guarded.broken) {
         try {
-          await runner.query('ROLLBACK');
+          await guarded.query('ROLLBACK');
         } catch {
           // the connection is broken; release() below discards it
         }
       }
       throw error;
     } finally {
-      await runner.release();
+      await guarded.release();
     }
   }
 
   async read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const tx = new QueuedTx(this.dataSource);
+    const tx = new QueuedTx(new PooledStatements(this.dataSource));
     const result = await work(tx);
     await tx.flush();
     return result;
