@@ -12,6 +12,7 @@ import { ConfigError, type EnvSource } from '../config/config';
 import type { ServiceConfig, ServiceConfigDefinition } from '../config/service-config';
 import { HealthService } from '../health/health.service';
 import { requestIdFor, REQUEST_ID_HEADER } from '../logging/logger';
+import { scrubLogLine } from '../logging/redaction';
 import { registerHttpMetrics } from '../metrics/http-metrics';
 import { collectProcessMetrics, metricsRegistry } from '../metrics/metrics-registry';
 import { PlatformModule, type Dependency } from './platform.module';
@@ -47,6 +48,7 @@ class ServiceRootModule {}
  * OpenAPI at /docs (/docs-json), health, metrics, auth guard. Throws ConfigError on bad configuration.
  */
 export async function createService<C extends ServiceConfig>(appModule: Type | DynamicModule, options: ServiceOptions<C>): Promise<Service<C>> {
+  bootingService = options.config.name;
   const config = options.config.load(options.env);
   metricsRegistry.setDefaultLabels({ service: config.service.name });
   collectProcessMetrics();
@@ -69,7 +71,10 @@ export async function createService<C extends ServiceConfig>(appModule: Type | D
       appModule,
     ],
   };
-  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true, abortOnError: false });
+  // Nest's own logs are held until the JSON logger exists. If creating the app fails (its database is
+  // unreachable, say), they are dropped rather than flushed as coloured text: the failure is reported
+  // once, as one JSON line, by exitOnBootFailure.
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true, autoFlushLogs: false, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   // Through Nest's Logger (not nestjs-pino's directly) so `log(object, message)` keeps both.
@@ -163,12 +168,53 @@ export async function bootstrapService<C extends ServiceConfig>(appModule: Type 
   return service;
 }
 
-/** `bootstrapService(...).catch(exitOnBootFailure)` in main.ts: a precise message and exit 1. */
+/** The service being started, for the boot-failure line (set by createService; migrate.js has none). */
+let bootingService: string | undefined;
+
+/** `bootstrapService(...).catch(exitOnBootFailure)` in main.ts: one JSON log line and exit 1. */
 export function exitOnBootFailure(error: unknown): never {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(`service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
+  process.stderr.write(bootFailureLine(error, bootingService ?? process.env['SERVICE_NAME']));
   process.exit(1);
+}
+
+/**
+ * A boot failure as one JSON line, like every other log line (a log shipper keeps it whole): the
+ * configuration problems by variable, or the error with its cause chain. Credentials in URLs
+ * (`postgres://user:password@…`) and identifier-shaped values are masked.
+ */
+export function bootFailureLine(error: unknown, service?: string): string {
+  const entry =
+    error instanceof ConfigError
+      ? { msg: 'invalid configuration', issues: error.issues }
+      : { msg: 'service failed to start', err: describeError(error) };
+  const line = JSON.stringify({ level: 'fatal', time: new Date().toISOString(), ...(service ? { service } : {}), ...entry });
+  return scrubLogLine(`${maskUrlCredentials(line)}\n`);
+}
+
+interface ErrorDescription {
+  type: string;
+  message: string;
+  code?: string;
+  stack?: string;
+  errors?: ErrorDescription[];
+  cause?: ErrorDescription;
+}
+
+function describeError(error: unknown, depth = 0): ErrorDescription {
+  if (!(error instanceof Error)) return { type: typeof error, message: String(error) };
+  const { code, cause } = error as Error & { code?: unknown };
+  return {
+    type: error.name,
+    message: error.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(depth === 0 && error.stack ? { stack: error.stack } : {}),
+    // Node reports a refused dual-stack connect as an AggregateError with an empty message.
+    ...(error instanceof AggregateError && depth < 3 ? { errors: error.errors.map((e: unknown) => describeError(e, depth + 1)) } : {}),
+    ...(cause !== undefined && depth < 3 ? { cause: describeError(cause, depth + 1) } : {}),
+  };
+}
+
+/** `scheme://user:secret@host` → `scheme://user:***@host`, wherever it appears in the text. */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"]*):[^\s/@"]+@/gi, '$1:***@');
 }

@@ -19,7 +19,19 @@ export function postgresHealthCheck(
   let pool: Pool | undefined;
   let queryable: Queryable;
   if ('url' in target) {
-    pool = new Pool({ connectionString: target.url, max: 1, connectionTimeoutMillis: timeoutMs, idleTimeoutMillis: 30_000, application_name: 'health' });
+    pool = new Pool({
+      connectionString: target.url,
+      max: 1,
+      connectionTimeoutMillis: timeoutMs,
+      // A silent peer must fail the probe AND free the pool's one connection: a query the client gave
+      // up on is released with its error, which destroys the connection. With only the race below, the
+      // connection would stay checked out for good and every later probe — even once the database is
+      // back — would time out waiting for it.
+      query_timeout: timeoutMs,
+      keepAlive: true,
+      idleTimeoutMillis: 30_000,
+      application_name: 'health',
+    });
     // An idle connection dropped by the server must not crash the process; the next probe reconnects.
     pool.on('error', () => undefined);
     queryable = pool;
