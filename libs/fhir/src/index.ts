@@ -4,3 +4,6 @@ export * from './compact';
 export * from './identifier-systems';
 export * from './operation-outcome';
 export * from './bundle';
+export * from './vn-address';
+export * from './capability-statement';
+export * from './fhir-operation-error';

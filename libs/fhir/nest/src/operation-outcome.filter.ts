@@ -1,7 +1,7 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { PROBLEM_TYPE_BASE, toProblem } from '@lienthong/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FHIR_CONTENT_TYPE, outcomeFromError } from '@lienthong/fhir';
+import { FHIR_CONTENT_TYPE, FhirOperationError, operationOutcome, outcomeFromError } from '@lienthong/fhir';
 
 /** Turns a service's own error type into a platform DomainError (or returns anything else as is). */
 export type ErrorTranslator = (exception: unknown) => unknown;
@@ -28,6 +28,12 @@ export class OperationOutcomeFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    if (exception instanceof FhirOperationError) {
+      if (reply.sent) return;
+      const outcome = operationOutcome({ severity: 'error', code: exception.issueType, diagnostics: exception.diagnostics });
+      void reply.status(exception.status).header('content-type', FHIR_CONTENT_TYPE).send(outcome);
+      return;
+    }
     const { problem, headers, unexpected } = toProblem(this.translate(exception), { requestId: String(request.id) });
     if (unexpected) this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
     if (reply.sent) return;

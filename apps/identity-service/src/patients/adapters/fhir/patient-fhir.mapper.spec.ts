@@ -1,7 +1,8 @@
+import { FhirOperationError } from '@lienthong/fhir';
 import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
 import { type PatientView } from '../../domain/disclosure';
 import { type PatientMatch } from '../../use-cases/match-patients/match-patients.use-case';
-import { fhirMatchInput, matchBundle, pixParameters, pixTargetFacility, searchBundle, tokenSearch, toFhirPatient } from './patient-fhir.mapper';
+import { fhirMatchInput, matchBundle, pixParameters, pixSource, pixTargetFacility, searchBundle, tokenSearch, toFhirPatient } from './patient-fhir.mapper';
 
 const view: PatientView = {
   enterprisePatientId: '01936f3e-8e2a-7cc0-9a1e-5b7a3c2d1e0f',
@@ -17,6 +18,7 @@ const view: PatientView = {
     { system: 'bhyt', status: 'active' },
   ],
   links: [{ facilityCode: '79001', localId: 'BN-1' }],
+  sources: [],
 };
 
 const urls = { baseUrl: 'https://hie.example.vn/fhir', selfUrl: 'https://hie.example.vn/fhir/Patient?identifier=x' };
@@ -40,7 +42,25 @@ describe('toFhirPatient', () => {
     expect(p.birthDate).toBe('1985-03');
     expect(p.gender).toBe('female');
     expect(p.telecom).toEqual([{ system: 'phone', value: '+84912345678' }]);
-    expect(p.address).toEqual([{ line: ['12 Lê Lợi'], state: '79', city: '26734', country: 'VN' }]);
+  });
+
+  it('codes the province and commune in their extensions with the system, the province name in state', () => {
+    expect(toFhirPatient(view).address).toEqual([
+      {
+        extension: [
+          {
+            url: 'https://lienthong.vn/fhir/StructureDefinition/vn-address-province',
+            valueCoding: { system: 'https://lienthong.vn/fhir/CodeSystem/vn-administrative-unit', code: '79', display: 'Hồ Chí Minh' },
+          },
+          { url: 'https://lienthong.vn/fhir/StructureDefinition/vn-address-commune', valueCoding: { system: 'https://lienthong.vn/fhir/CodeSystem/vn-administrative-unit', code: '26734' } },
+        ],
+        line: ['12 Lê Lợi'],
+        state: 'Hồ Chí Minh',
+        country: 'VN',
+      },
+    ]);
+    // No code in a free-text element: city and district stay empty rather than hold a number.
+    expect(toFhirPatient(view).address?.[0]).not.toHaveProperty('city');
   });
 
   it('emits only identifier values the caller may see (old ones marked old), plus local ids', () => {
@@ -52,12 +72,17 @@ describe('toFhirPatient', () => {
   });
 
   it('leaves out what the patient does not have, never writing empty elements', () => {
-    const bare = toFhirPatient({ enterprisePatientId: 'p-2', status: 'merged', fullName: 'Tám', sex: 3, identifiers: [{ system: 'bhyt', status: 'active' }], links: [] });
+    const bare = toFhirPatient({ enterprisePatientId: 'p-2', status: 'merged', fullName: 'Tám', sex: 3, identifiers: [{ system: 'bhyt', status: 'active' }], links: [], sources: [] });
     expect(bare).toEqual({ resourceType: 'Patient', id: 'p-2', active: false, name: [{ use: 'official', text: 'Tám' }], gender: 'unknown' });
   });
 
-  it('marks a redirected read with a replaces link', () => {
-    expect(toFhirPatient({ ...view, redirectedFrom: 'old-id' }).link).toEqual([{ other: { reference: 'Patient/old-id' }, type: 'replaces' }]);
+  it('a read of a merged id answers that id, inactive, replaced by the survivor (nothing else of the record)', () => {
+    expect(toFhirPatient({ ...view, redirectedFrom: 'old-id' })).toEqual({
+      resourceType: 'Patient',
+      id: 'old-id',
+      active: false,
+      link: [{ other: { reference: `Patient/${view.enterprisePatientId}` }, type: 'replaced-by' }],
+    });
   });
 });
 
@@ -85,10 +110,34 @@ describe('token search parameters', () => {
     ]);
   });
 
-  it('PIXm targetSystem must be a facility local-id system', () => {
-    expect(pixTargetFacility(undefined)).toBeUndefined();
-    expect(pixTargetFacility('https://lienthong.vn/fhir/sid/local/79001')).toBe('79001');
-    expect(violationsOf(() => pixTargetFacility('https://lienthong.vn/fhir/sid/cccd'))).toEqual([expect.objectContaining({ field: 'targetSystem' })]);
+  const known = (code: string) => code === '79001';
+  /** What an ITI-83 refusal carries: status, issue code and the wording the profile prescribes. */
+  const refusal = (call: () => unknown) => {
+    try {
+      call();
+    } catch (error) {
+      expect(error).toBeInstanceOf(FhirOperationError);
+      const { status, issueType, diagnostics } = error as FhirOperationError;
+      return { status, issueType, diagnostics };
+    }
+    throw new Error('expected a FhirOperationError');
+  };
+
+  it('PIXm targetSystem: a registered facility local-id system, else 403 code-invalid "targetSystem not found" (ITI-83 case 4)', () => {
+    expect(pixTargetFacility(undefined, known)).toBeUndefined();
+    expect(pixTargetFacility('https://lienthong.vn/fhir/sid/local/79001', known)).toBe('79001');
+    const notFound = { status: 403, issueType: 'code-invalid', diagnostics: 'targetSystem not found' };
+    expect(refusal(() => pixTargetFacility('https://lienthong.vn/fhir/sid/local/79999', known))).toEqual(notFound);
+    expect(refusal(() => pixTargetFacility('https://lienthong.vn/fhir/sid/cccd', known))).toEqual(notFound);
+    expect(refusal(() => pixTargetFacility('urn:oid:1.2.3', known))).toEqual(notFound);
+  });
+
+  it('PIXm sourceIdentifier: an unknown domain is 400 code-invalid (ITI-83 case 3); a malformed token stays a validation error', () => {
+    const notFound = { status: 400, issueType: 'code-invalid', diagnostics: 'sourceIdentifier Assigning Authority not found' };
+    expect(refusal(() => pixSource('urn:oid:1.2.3|x', known))).toEqual(notFound);
+    expect(refusal(() => pixSource('https://lienthong.vn/fhir/sid/local/79999|BN-1', known))).toEqual(notFound);
+    expect(pixSource('https://lienthong.vn/fhir/sid/local/79001|BN-1', known)).toEqual({ by: 'local-id', facilityCode: '79001', localId: 'BN-1' });
+    expect(violationsOf(() => pixSource('nonsense', known))).toEqual([expect.objectContaining({ field: 'sourceIdentifier', rule: 'fhir.token' })]);
   });
 });
 
@@ -101,7 +150,11 @@ describe('PIXm and searchset responses', () => {
         { name: 'targetId', valueReference: { reference: 'Patient/p-1' } },
       ],
     });
-    expect(pixParameters([])).toEqual({ resourceType: 'Parameters' });
+    expect(pixParameters([{ enterprisePatientId: 'p-1', links: [] }])).toEqual({ resourceType: 'Parameters', parameter: [{ name: 'targetId', valueReference: { reference: 'Patient/p-1' } }] });
+  });
+
+  it('PIXm for an identifier of no patient (the caller may know of) is 404 not-found (ITI-83 case 2)', () => {
+    expect(() => pixParameters([])).toThrow(expect.objectContaining({ status: 404, issueType: 'not-found', diagnostics: 'sourceIdentifier Patient Identifier not found' }));
   });
 
   it('search: absolute fullUrl per patient, total and self link', () => {
@@ -132,7 +185,15 @@ describe('fhirMatchInput', () => {
       { system: 'https://lienthong.vn/fhir/sid/cccd', value: '001090000123' },
       { system: 'urn:oid:1.2.3', value: 'ignored' },
     ],
-    address: [{ state: '01', city: '00004' }],
+    address: [
+      {
+        extension: [
+          { url: 'https://lienthong.vn/fhir/StructureDefinition/vn-address-province', valueCoding: { system: 'https://lienthong.vn/fhir/CodeSystem/vn-administrative-unit', code: '01' } },
+          { url: 'https://lienthong.vn/fhir/StructureDefinition/vn-address-commune', valueCoding: { system: 'https://lienthong.vn/fhir/CodeSystem/vn-administrative-unit', code: '00004' } },
+        ],
+        state: 'Hà Nội',
+      },
+    ],
     telecom: [{ system: 'email', value: 'a@b.vn' }, { system: 'phone', value: '0912345678' }],
   };
 
@@ -149,6 +210,12 @@ describe('fhirMatchInput', () => {
       },
       onlyCertain: true,
     });
+  });
+
+  it('still reads bare codes a sender put in state and city, but never a name as a code', () => {
+    const withAddress = (address: unknown) => ({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { ...patient, address: [address] } }] });
+    expect(fhirMatchInput(withAddress({ state: '01', city: '00004' })).input['address']).toEqual({ provinceCode: '01', communeCode: '00004' });
+    expect(fhirMatchInput(withAddress({ state: 'Hà Nội', city: 'Ba Đình' })).input).not.toHaveProperty('address');
   });
 
   it('keeps an empty identifier list and defaults sex to unknown', () => {

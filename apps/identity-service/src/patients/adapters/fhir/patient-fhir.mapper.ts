@@ -1,5 +1,6 @@
 import {
   compact,
+  FhirOperationError,
   identifierSystemOfUri,
   identifierSystemUri,
   localIdSystemUri,
@@ -7,6 +8,8 @@ import {
   searchSetBundle,
   type fhir4,
   type FhirUrls,
+  vnAddress,
+  vnAddressCodes,
   type SearchedResource,
 } from '@lienthong/fhir';
 import { invalidInput, pointerTo, type IdentityError } from '../../../domain/identity-error';
@@ -23,9 +26,22 @@ const SEX_BY_GENDER: Readonly<Record<string, 1 | 2 | 3>> = { male: 1, female: 2,
 
 /**
  * PatientView (already shaped for the caller: identifier values only for the reporting facility,
- * links filtered) → FHIR R4 Patient. A merged id answers with the survivor plus a `replaces` link.
+ * links filtered) → FHIR R4 Patient.
+ *
+ * A read of a merged id answers the merged resource itself, as R4 defines it (Patient.link, "replaced-by":
+ * "the patient resource containing this link must no longer be used"): the id asked for, `active: false`
+ * and a link to the survivor — not the survivor under another id (a read answers the resource at its
+ * URL, R4 §3.1.0.2). The survivor holds the record; the merged resource carries nothing else.
  */
 export function toFhirPatient(view: PatientView): SearchedResource<fhir4.Patient> {
+  if (view.redirectedFrom !== undefined) {
+    return {
+      resourceType: 'Patient',
+      id: view.redirectedFrom,
+      active: false,
+      link: [{ other: { reference: `Patient/${view.enterprisePatientId}` }, type: 'replaced-by' }],
+    };
+  }
   const tokens = view.fullName.split(' ');
   return compact<SearchedResource<fhir4.Patient>>({
     resourceType: 'Patient',
@@ -39,15 +55,11 @@ export function toFhirPatient(view: PatientView): SearchedResource<fhir4.Patient
     ],
     // Vietnamese order: family name first, given name last.
     name: [{ use: 'official', text: view.fullName, family: tokens.length > 1 ? tokens[0] : undefined, given: tokens.length > 1 ? tokens.slice(1) : undefined }],
+    telecom: view.phone === undefined ? undefined : [{ system: 'phone', value: `+84${view.phone}` }],
     gender: GENDER[view.sex],
     birthDate: view.birthDate,
-    telecom: view.phone === undefined ? undefined : [{ system: 'phone', value: `+84${view.phone}` }],
-    // Codes, not names: 5-digit commune and 2-digit province (since 2025-07-01).
-    address:
-      view.address === undefined
-        ? undefined
-        : [{ line: view.address.line === undefined ? undefined : [view.address.line], city: view.address.communeCode, state: view.address.provinceCode, country: 'VN' }],
-    link: view.redirectedFrom === undefined ? undefined : [{ other: { reference: `Patient/${view.redirectedFrom}` }, type: 'replaces' }],
+    // Province and commune codes in their coded extensions, the province name in `state` (vn-address.ts).
+    address: view.address === undefined ? undefined : [vnAddress(view.address)].filter((a): a is fhir4.Address => a !== undefined),
   });
 }
 
@@ -69,16 +81,40 @@ export function tokenSearch(token: string | undefined, field: string): PatientSe
   return { by: 'identifier', identifier };
 }
 
-/** PIXm `targetSystem` → the facility whose local ids are wanted (undefined: every facility). */
-export function pixTargetFacility(targetSystem: string | undefined): string | undefined {
+/**
+ * PIXm `sourceIdentifier` → the search it denotes. A well-formed token whose system is no identity
+ * domain we know is ITI-83's "Case 3" (400, `code-invalid`); `knownFacility` tells whether a local-id
+ * system names a registered facility.
+ */
+export function pixSource(token: string | undefined, knownFacility: (code: string) => boolean): PatientSearch {
+  const system = token?.slice(0, Math.max(token.indexOf('|'), 0)) ?? '';
+  const parsed = system === '' ? undefined : parseIdentifierSystem(system);
+  const wellFormed = token !== undefined && token.indexOf('|') > 0 && token.indexOf('|') < token.length - 1;
+  if (wellFormed && (parsed === undefined || (parsed.kind === 'local' && !knownFacility(parsed.facilityCode)))) {
+    throw new FhirOperationError(400, 'code-invalid', 'sourceIdentifier Assigning Authority not found');
+  }
+  return tokenSearch(token, 'sourceIdentifier');
+}
+
+/**
+ * PIXm `targetSystem` → the facility whose local ids are wanted (undefined: every facility). The
+ * domains we cross-reference are the facilities' local-id systems; any other system, or a facility
+ * not in the registry, is ITI-83's "Case 4" (403, `code-invalid`, "targetSystem not found").
+ */
+export function pixTargetFacility(targetSystem: string | undefined, knownFacility: (code: string) => boolean): string | undefined {
   if (targetSystem === undefined) return undefined;
   const parsed = parseIdentifierSystem(targetSystem);
-  if (parsed?.kind !== 'local') throw invalidParameter('targetSystem', 'targetSystem must be a facility local-id system');
+  if (parsed?.kind !== 'local' || !knownFacility(parsed.facilityCode)) throw new FhirOperationError(403, 'code-invalid', 'targetSystem not found');
   return parsed.facilityCode;
 }
 
-/** PIXm response: each facility's local id, then the enterprise id it belongs to. */
+/**
+ * PIXm response: each facility's local id, then the enterprise id it belongs to. No patient for the
+ * source identifier (or none the caller may learn of) is ITI-83's "Case 2": 404 with an
+ * OperationOutcome, not an empty Parameters a client could take for "no other ids".
+ */
 export function pixParameters(refs: readonly CrossReference[]): fhir4.Parameters {
+  if (refs.length === 0) throw new FhirOperationError(404, 'not-found', 'sourceIdentifier Patient Identifier not found');
   return compact<fhir4.Parameters>({
     resourceType: 'Parameters',
     parameter: refs.flatMap((r): fhir4.ParametersParameter[] => [
@@ -124,7 +160,7 @@ export function fhirMatchInput(body: unknown): { input: Record<string, unknown>;
   const identifiers = (resource.identifier ?? [])
     .map((i) => ({ system: identifierSystemOfUri(i.system ?? ''), value: i.value }))
     .filter((i): i is { system: NonNullable<typeof i.system>; value: string } => i.system !== undefined && typeof i.value === 'string');
-  const address = resource.address?.[0];
+  const address = resource.address?.[0] === undefined ? undefined : vnAddressCodes(resource.address[0]);
   const phone = resource.telecom?.find((t) => t.system === 'phone')?.value;
   return {
     // Registration-shaped input, not FHIR output: absent fields are left out, and `identifiers` stays
@@ -133,7 +169,9 @@ export function fhirMatchInput(body: unknown): { input: Record<string, unknown>;
       fullName,
       sex: SEX_BY_GENDER[resource.gender ?? 'unknown'] ?? 3,
       ...(typeof resource.birthDate === 'string' ? { birthDate: resource.birthDate } : {}),
-      ...(address ? { address: { ...(address.state ? { provinceCode: address.state } : {}), ...(address.city ? { communeCode: address.city } : {}) } } : {}),
+      ...(address?.provinceCode !== undefined || address?.communeCode !== undefined
+        ? { address: { ...(address.provinceCode !== undefined ? { provinceCode: address.provinceCode } : {}), ...(address.communeCode !== undefined ? { communeCode: address.communeCode } : {}) } }
+        : {}),
       ...(phone ? { phone } : {}),
       identifiers,
     },
