@@ -1,4 +1,4 @@
-import { disclosableLinks, patientView, type Viewer } from './disclosure';
+import { disclosableLinks, hiddenAuditFacilities, mayDisclosePatient, patientView, type Viewer } from './disclosure';
 import { type LinkRecord, type PatientFacts } from './patient';
 
 const link = (facilityCode: string, localId: string): LinkRecord => ({ id: `${facilityCode}-${localId}`, facilityCode, localId, patientId: 'p', originalPatientId: 'p' });
@@ -25,6 +25,29 @@ describe('disclosableLinks', () => {
   });
 });
 
+describe('mayDisclosePatient (the one rule of every read path)', () => {
+  const onlyAtHivClinic = [link('79099', 'HIV-3')];
+  it.each([
+    ['a facility holding a link', viewer('79001', false), links, true],
+    ['a facility with no link and no scope', viewer('79003', false), links, false],
+    ['a facility with no link but the cross-reference scope', viewer('79003', true), links, true],
+    ['a cross-reference caller, patient seen only at a sensitive facility', viewer('79003', true), onlyAtHivClinic, false],
+    ['the sensitive facility itself', viewer('79099', false), onlyAtHivClinic, true],
+    ['a person without the scope', viewer(undefined, false), links, false],
+    ['a person with the scope', viewer(undefined, true), links, true],
+  ] as const)('%s → %s', (_who, v, patientLinks, expected) => {
+    expect(mayDisclosePatient(patientLinks, v, sensitive)).toBe(expected);
+  });
+});
+
+describe('hiddenAuditFacilities', () => {
+  it('hides entries of every sensitive facility but the caller itself', () => {
+    expect(hiddenAuditFacilities(['79001', '79099', '79099'], viewer('79001', true), sensitive)).toEqual(['79099']);
+    expect(hiddenAuditFacilities(['79001', '79099'], viewer('79099', false), sensitive)).toEqual([]);
+    expect(hiddenAuditFacilities(['79001', '79099'], viewer(undefined, true), sensitive)).toEqual(['79099']);
+  });
+});
+
 describe('patientView', () => {
   const facts: PatientFacts = {
     patient: {
@@ -35,7 +58,25 @@ describe('patientView', () => {
       { id: 'i1', patientId: 'p', system: 'cccd', encrypted: { ciphertext: Buffer.alloc(0), keyId: 'k' }, blindIndex: Buffer.alloc(0), status: 'active', sourceFacility: '79001', flags: [] },
     ],
     links,
+    sources: [
+      {
+        linkId: '79001-A1', facilityCode: '79001', localId: 'A1', cccdVerified: true, disputedFields: [], reportedAt: new Date(0), facilityLevel: 'specialised',
+        demographics: { fullName: 'Nguyễn Thị Lan', nameFolded: 'nguyen thi lan', birthDate: { year: 1990 }, sex: 2, provinceCode: '79', communeCode: undefined, addressLine: undefined, phone: undefined },
+      },
+      {
+        linkId: '79002-B7', facilityCode: '79002', localId: 'B7', cccdVerified: false, disputedFields: ['name'], reportedAt: new Date(0), facilityLevel: 'basic',
+        demographics: { fullName: 'Nguyễn Lan', nameFolded: 'nguyen lan', birthDate: undefined, sex: 2, provinceCode: undefined, communeCode: undefined, addressLine: undefined, phone: '912345678' },
+      },
+    ],
   };
+
+  it('shows a facility its own source records only', () => {
+    expect(patientView(facts, viewer('79002', true), sensitive, () => '').sources).toEqual([
+      { localId: 'B7', fullName: 'Nguyễn Lan', sex: 2, phone: '912345678', cccdVerified: false, disputedFields: ['name'], reportedAt: '1970-01-01T00:00:00.000Z' },
+    ]);
+    expect(patientView(facts, viewer('79003', true), sensitive, () => '').sources).toEqual([]);
+    expect(patientView(facts, viewer(undefined, true), sensitive, () => '').sources).toEqual([]);
+  });
 
   it('reveals an identifier value only to the facility that reported it', () => {
     const reveal = () => '079190000001';

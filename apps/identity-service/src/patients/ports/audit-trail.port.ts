@@ -32,6 +32,8 @@ export interface AuditRecord {
  */
 export abstract class AuditTrail {
   abstract append(tx: Tx, actor: Actor, entries: readonly AuditEntry[]): void;
-  /** One patient's entries, newest first, before `cursor` (an entry id). */
-  abstract ofPatient(db: Db, patientId: string, cursor: string | undefined, limit: number): Promise<AuditRecord[]>;
+  /** One patient's entries, newest first, before `cursor` (an entry id), leaving out those recorded for `hiddenFacilities`. */
+  abstract ofPatient(db: Db, patientId: string, cursor: string | undefined, limit: number, hiddenFacilities?: readonly string[]): Promise<AuditRecord[]>;
+  /** The facilities named in one patient's entries (each once). */
+  abstract facilitiesOf(db: Db, patientId: string): Promise<string[]>;
 }

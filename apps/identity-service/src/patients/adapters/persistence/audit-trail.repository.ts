@@ -25,14 +25,24 @@ export class AuditTrailRepository extends AuditTrail {
     });
   }
 
-  async ofPatient(db: Db, patientId: string, cursor: string | undefined, limit: number): Promise<AuditRecord[]> {
+  async facilitiesOf(db: Db, patientId: string): Promise<string[]> {
+    const rows = await db.query<{ facility_code: string }>(
+      `SELECT DISTINCT facility_code FROM audit_log WHERE patient_id = $1 AND facility_code IS NOT NULL`,
+      [patientId],
+    );
+    return rows.map((r) => r.facility_code);
+  }
+
+  async ofPatient(db: Db, patientId: string, cursor: string | undefined, limit: number, hiddenFacilities: readonly string[] = []): Promise<AuditRecord[]> {
     const rows = await db.query<{
       id: string; occurred_at: Date; actor_kind: string; actor_subject: string; acting_service: string | null; facility_code: string | null; purpose_of_use: string;
       action: string; outcome: string; request_id: string | null; detail: Record<string, unknown>;
     }>(
       `SELECT id, occurred_at, actor_kind, actor_subject, acting_service, facility_code, purpose_of_use, action, outcome, request_id, detail
-         FROM audit_log WHERE patient_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
-      [patientId, cursor ?? null, limit],
+         FROM audit_log WHERE patient_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
+          AND (facility_code IS NULL OR NOT facility_code = ANY($4::varchar[]))
+        ORDER BY id DESC LIMIT $3`,
+      [patientId, cursor ?? null, limit, hiddenFacilities],
     );
     return rows.map((r) => ({
       id: String(r.id),

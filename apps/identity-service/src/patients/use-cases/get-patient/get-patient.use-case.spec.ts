@@ -67,6 +67,26 @@ describe('GetPatientUseCase', () => {
     expect(kit.audit.rows).toMatchObject([{ action: 'patient.read', patientId: unknown, outcome: 'not-found' }]);
   });
 
+  it('a facility with no link and no cross-reference scope gets the 404 of an unknown id, audited as denied', async () => {
+    const stranger = facilityActor('01903');
+    await expect(kit.getPatient.execute(stranger, id)).rejects.toMatchObject({ code: IdentityErrorCode.PatientNotFound });
+    expect(kit.audit.rows).toMatchObject([{ action: 'patient.read', patientId: id, outcome: 'denied', facilityCode: '01903' }]);
+  });
+
+  it('a patient seen only at a sensitive facility is not found by anyone else, not even with the cross-reference scope', async () => {
+    const onlyThere = await seedPatient(kit, HIV_CLINIC, nguyenThiThuHa({ localId: 'OPC-10', fullName: 'Lê Văn Tám', birthDate: '1970', sex: 1, identifiers: [] }));
+    await expect(kit.getPatient.execute(facilityActor(BACH_MAI, { crossRef: true }), onlyThere)).rejects.toMatchObject({ code: IdentityErrorCode.PatientNotFound });
+    await expect(kit.getPatient.execute(personActor('data-steward', [Scopes.crossReference]), onlyThere)).rejects.toMatchObject({ code: IdentityErrorCode.PatientNotFound });
+    expect(kit.audit.rows.map((r) => r.outcome)).toEqual(['denied', 'denied']);
+    const { view } = await kit.getPatient.execute(facilityActor(HIV_CLINIC), onlyThere);
+    expect(view.links).toEqual([{ facilityCode: HIV_CLINIC, localId: 'OPC-10' }]);
+  });
+
+  it('a facility sees its own source record beside the shared record, and nobody else’s', async () => {
+    const { view } = await kit.getPatient.execute(facilityActor(THANH_NHAN, { crossRef: true }), id);
+    expect(view.sources).toEqual([expect.objectContaining({ localId: 'TN-77', fullName: 'Nguyễn Thị Thu Hà', cccdVerified: true, disputedFields: [] })]);
+  });
+
   it('a merged id answers with its survivor and says where it was redirected from', async () => {
     // A commune station's typo without a card: registered as a new patient pending review.
     const duplicate = await seedPatient(kit, '01001', nguyenThiThuHa({ localId: 'TYT-5', fullName: 'Nguyễn Thị Thu Haf', identifiers: [] }));

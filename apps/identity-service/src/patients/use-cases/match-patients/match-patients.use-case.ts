@@ -3,7 +3,7 @@ import { UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { IdentifierCrypto } from '../../../crypto/identifier-crypto';
 import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
-import { disclosableLinks, patientView, type PatientView } from '../../domain/disclosure';
+import { mayDisclosePatient, patientView, type PatientView } from '../../domain/disclosure';
 import { matchableFrom, PatientMatcher } from '../../domain/patient-matcher';
 import { parseRegistration } from '../../domain/registration-input';
 import { AuditTrail } from '../../ports/audit-trail.port';
@@ -67,7 +67,7 @@ export class MatchPatientsUseCase {
       ranked.forEach(([, s], index) => {
         const r = resolved[index];
         if (results.length >= MAX_RESULTS || !r || r.redirectedFrom !== undefined) return;
-        if (disclosableLinks(r.facts.links, viewer, r.sensitiveFacilities).length === 0) return;
+        if (!mayDisclosePatient(r.facts.links, viewer, r.sensitiveFacilities)) return;
         results.push({ view: patientView(r.facts, viewer, r.sensitiveFacilities, (i) => this.crypto.decrypt(i.system, i.encrypted)), weight: s.weight, grade: s.grade });
       });
       this.audit.append(

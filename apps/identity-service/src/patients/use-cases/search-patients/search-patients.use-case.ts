@@ -3,7 +3,7 @@ import { UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { IdentifierCrypto } from '../../../crypto/identifier-crypto';
 import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
-import { disclosableLinks, patientView, type PatientView, type Viewer } from '../../domain/disclosure';
+import { disclosableLinks, mayDisclosePatient, patientView, type PatientView, type Viewer } from '../../domain/disclosure';
 import { type CanonicalIdentifier } from '../../domain/identifiers';
 import { type ResolvedPatient } from '../../domain/patient';
 import { AuditTrail, type AuditEntry } from '../../ports/audit-trail.port';
@@ -65,11 +65,15 @@ export class SearchPatientsUseCase {
   }
 }
 
-/** A facility finds a patient it holds itself, or — with the cross-reference scope — one it may see a link of. */
+/**
+ * The shared disclosure rule (domain/disclosure.ts) decides whether the caller may see the patient; a
+ * local-id search also needs the very link it named to be disclosable (at a sensitive facility only
+ * that facility may learn the patient is there).
+ */
 function mayFind(r: ResolvedPatient, viewer: Viewer, search: PatientSearch): boolean {
-  const shown = disclosableLinks(r.facts.links, viewer, r.sensitiveFacilities);
-  const holdsItself = r.facts.links.some((l) => l.facilityCode === viewer.facilityCode);
-  // Local-id search at a sensitive facility: only that facility may learn the patient is there.
-  const linkVisible = search.by !== 'local-id' || shown.some((l) => l.facilityCode === search.facilityCode && l.localId === search.localId);
-  return (holdsItself || (viewer.canCrossReference && shown.length > 0)) && linkVisible;
+  if (!mayDisclosePatient(r.facts.links, viewer, r.sensitiveFacilities)) return false;
+  return (
+    search.by !== 'local-id' ||
+    disclosableLinks(r.facts.links, viewer, r.sensitiveFacilities).some((l) => l.facilityCode === search.facilityCode && l.localId === search.localId)
+  );
 }
