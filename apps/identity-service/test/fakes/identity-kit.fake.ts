@@ -1,4 +1,5 @@
 import { OutboxWriter } from '@lienthong/messaging';
+import { type FacilityLevel } from '@lienthong/vn-standards';
 import { loadIdentityKeys } from '../../src/config/identity-keys.config';
 import { IdentifierCrypto } from '../../src/crypto/identifier-crypto';
 import { GetFacilityUseCase } from '../../src/facilities/use-cases/get-facility/get-facility.use-case';
@@ -40,9 +41,9 @@ const outboxWriter = () => new OutboxWriter({ source: '/lienthong/identity-servi
  * The patient use cases wired as IdentityModule wires them, on in-memory ports, with the real outbox
  * writer, identifier crypto and matcher. `sensitive` lists the facilities whose involvement is sensitive.
  */
-export function patientKit(options: { sensitive?: readonly string[] } = {}) {
+export function patientKit(options: { sensitive?: readonly string[]; levels?: Readonly<Record<string, FacilityLevel>> } = {}) {
   const idempotency = new InMemoryIdempotencyStore();
-  const patients = new InMemoryPatientStore(idempotency);
+  const patients = new InMemoryPatientStore(idempotency, new Map(Object.entries(options.levels ?? {})));
   const reviews = new InMemoryReviewQueue();
   const merges = new InMemoryMergeLog();
   const audit = new InMemoryAuditTrail();
@@ -72,7 +73,7 @@ export function patientKit(options: { sensitive?: readonly string[] } = {}) {
     unmerge: new UnmergePatientsUseCase(uow, patients, merges, audit, outbox),
     decideReview: new DecideReviewItemUseCase(uow, reviews, merge, audit),
     listReviews: new ListReviewItemsUseCase(uow, reviews, audit),
-    readAudit: new ReadAuditUseCase(uow, audit),
+    readAudit: new ReadAuditUseCase(uow, audit, resolver, sensitive),
   };
 }
 

@@ -1,6 +1,6 @@
 import { type Db, type Tx } from '@lienthong/persistence';
 import { auditActor, type Actor } from '@lienthong/platform';
-import { type IdentifierSystem } from '@lienthong/vn-standards';
+import { type FacilityLevel, type IdentifierSystem } from '@lienthong/vn-standards';
 import {
   type IdentifierRecord,
   type IdentifierStatus,
@@ -17,12 +17,14 @@ import {
   PatientStore,
   type KeyedIdentifier,
   type PatientLookup,
+  type PatientState,
   type RegistrationCandidate,
   type RegistrationQuery,
   type RegistrationReads,
   type RewrappedIdentifier,
 } from '../../src/patients/ports/patient-store.port';
 import { ReviewQueue, type ReviewItem } from '../../src/patients/ports/review-queue.port';
+import { type SourceRecord } from '../../src/patients/domain/survivorship';
 import { SensitiveFacilities } from '../../src/patients/ports/sensitive-facilities.port';
 import { useTx, type Snapshottable } from './unit-of-work.fake';
 
@@ -82,13 +84,29 @@ export class InMemoryPatientStore extends PatientStore implements Snapshottable 
   links = new Map<string, LinkRecord>();
   /** `hex(key)|patientId` pairs, as patient_blocking_keys' primary key. */
   blockingKeys = new Set<string>();
+  /** patient_source_records by link id (stored without the facility level, which is the registry's). */
+  sources = new Map<string, Omit<SourceRecord, 'facilityLevel'>>();
+  /** patient_source_history, append-only. */
+  history: (Omit<SourceRecord, 'facilityLevel'> & { readonly patientId: string })[] = [];
 
-  constructor(private readonly idempotency: InMemoryIdempotencyStore) {
+  /** `levels`: the registry's facility levels (facilities not listed are unknown to it). */
+  constructor(
+    private readonly idempotency: InMemoryIdempotencyStore,
+    private readonly levels: ReadonlyMap<string, FacilityLevel> = new Map(),
+  ) {
     super();
   }
 
   snapshot(): () => void {
-    return snapshotTables(this, ['patients', 'identifiers', 'links', 'blockingKeys']);
+    return snapshotTables(this, ['patients', 'identifiers', 'links', 'blockingKeys', 'sources', 'history']);
+  }
+
+  /** Source records of the links `patientId` holds now, in link order, with their facility's level (as SOURCES_OF joins it). */
+  sourcesOfNow(patientId: string): SourceRecord[] {
+    return this.linksOfNow(patientId).flatMap((l) => {
+      const s = this.sources.get(l.id);
+      return s ? [{ ...s, facilityLevel: this.levels.get(s.facilityCode) }] : [];
+    });
   }
 
   // Reads.
@@ -112,6 +130,7 @@ export class InMemoryPatientStore extends PatientStore implements Snapshottable 
       holderIdentifiers: cccdHolder === undefined ? [] : this.identifiersOfNow([cccdHolder]).map((i) => ({ system: i.system, blindIndex: i.blindIndex })),
       candidates: link || cccdHolder !== undefined ? [] : this.candidatesNow(q.blockingKeys, q.limit),
       idempotent: idempotent && { requestHash: idempotent.requestHash, operation: idempotent.operation, response: idempotent.response },
+      facilityLevel: this.levels.get(q.facilityCode),
     };
   }
 
@@ -136,7 +155,10 @@ export class InMemoryPatientStore extends PatientStore implements Snapshottable 
         hops += 1;
       }
       if (patient.status === 'merged' && patient.mergedInto !== null && hops < 10) continue;
-      answers.push({ asked: id, facts: { patient, identifiers: this.identifiersOfNow([patient.id]), links: this.linksOfNow(patient.id) } });
+      answers.push({
+        asked: id,
+        facts: { patient, identifiers: this.identifiersOfNow([patient.id]), links: this.linksOfNow(patient.id), sources: this.sourcesOfNow(patient.id) },
+      });
     }
     return answers;
   }
@@ -154,6 +176,11 @@ export class InMemoryPatientStore extends PatientStore implements Snapshottable 
   async identifiersOf(db: Db, patientIds: readonly string[]): Promise<IdentifierRecord[]> {
     useTx(db);
     return this.identifiersOfNow(patientIds);
+  }
+
+  async stateOf(db: Db, patientId: string): Promise<PatientState> {
+    useTx(db);
+    return { identifiers: this.identifiersOfNow([patientId]), sources: this.sourcesOfNow(patientId) };
   }
 
   async linksOf(db: Db, patientId: string): Promise<LinkRecord[]> {
@@ -214,6 +241,14 @@ export class InMemoryPatientStore extends PatientStore implements Snapshottable 
       throw new Error('duplicate key value violates unique constraint "ux_facility_links_local"');
     }
     this.links.set(link.id, link);
+  }
+
+  saveSource(tx: Tx, patientId: string, source: SourceRecord): void {
+    useTx(tx);
+    if (!this.links.has(source.linkId)) throw new Error('insert or update on table "patient_source_records" violates foreign key constraint "fk_patient_source_records_link"');
+    const { facilityLevel: _level, ...stored } = source;
+    this.sources.set(source.linkId, stored);
+    this.history = [...this.history, { ...stored, patientId }];
   }
 
   addBlockingKeys(tx: Tx, patientId: string, keys: readonly Buffer[]): void {
@@ -334,6 +369,11 @@ export class InMemoryReviewQueue extends ReviewQueue implements Snapshottable {
   open(tx: Tx, item: Omit<ReviewItem, 'status'>): void {
     useTx(tx);
     if (this.items.has(item.id)) throw new Error('duplicate key value violates unique constraint "pk_review_items"');
+    // ux_review_items_open_conflict with ON CONFLICT DO NOTHING: one open conflict per link.
+    const open = [...this.items.values()].some(
+      (i) => i.kind === 'conflict' && item.kind === 'conflict' && i.status === 'open' && i.incomingPatientId === item.incomingPatientId && i.facilityCode === item.facilityCode && i.localId === item.localId,
+    );
+    if (open) return;
     this.items.set(item.id, { ...item, status: 'open', decidedBy: null, decidedAt: null, mergeId: null });
   }
 
@@ -427,10 +467,16 @@ export class InMemoryAuditTrail extends AuditTrail implements Snapshottable {
     }
   }
 
-  async ofPatient(db: Db, patientId: string, cursor: string | undefined, limit: number): Promise<AuditRecord[]> {
+  async facilitiesOf(db: Db, patientId: string): Promise<string[]> {
+    useTx(db);
+    return [...new Set(this.rows.filter((r) => r.patientId === patientId).flatMap((r) => (r.facilityCode === null ? [] : [r.facilityCode])))];
+  }
+
+  async ofPatient(db: Db, patientId: string, cursor: string | undefined, limit: number, hiddenFacilities: readonly string[] = []): Promise<AuditRecord[]> {
     useTx(db);
     return this.rows
       .filter((r) => r.patientId === patientId && (cursor === undefined || Number(r.id) < Number(cursor)))
+      .filter((r) => r.facilityCode === null || !hiddenFacilities.includes(r.facilityCode))
       .sort((a, b) => Number(b.id) - Number(a.id))
       .slice(0, limit)
       .map(({ patientId: _patient, ...record }) => record);

@@ -1,4 +1,5 @@
 import { type IdentifierSystem, type PartialDate } from '@lienthong/vn-standards';
+import { type SourceRecord } from './survivorship';
 
 export type PatientStatus = 'active' | 'merged';
 export type SexCode = 1 | 2 | 3;
@@ -63,6 +64,8 @@ export interface PatientFacts {
   readonly patient: PatientRecord;
   readonly identifiers: readonly IdentifierRecord[];
   readonly links: readonly LinkRecord[];
+  /** Each link's source record (what that facility reported); the patient row is computed from these. */
+  readonly sources: readonly SourceRecord[];
 }
 
 /** A patient read by id or identifier, following merges to the survivor. */

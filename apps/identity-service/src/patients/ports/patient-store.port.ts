@@ -1,6 +1,7 @@
 import { type Db, type Tx } from '@lienthong/persistence';
-import { type IdentifierSystem } from '@lienthong/vn-standards';
+import { type FacilityLevel, type IdentifierSystem } from '@lienthong/vn-standards';
 import { type MatchablePatient } from '../domain/patient-matcher';
+import { type SourceRecord } from '../domain/survivorship';
 import {
   type EncryptedValue,
   type IdentifierRecord,
@@ -40,6 +41,14 @@ export interface RegistrationReads {
   readonly candidates: readonly RegistrationCandidate[];
   /** The stored answer for the Idempotency-Key, if one was given and is known. */
   readonly idempotent: { readonly requestHash: Buffer; readonly operation: string; readonly response: unknown } | undefined;
+  /** The registering facility's level in the registry (survivorship ranks sources by it). */
+  readonly facilityLevel: FacilityLevel | undefined;
+}
+
+/** What survivorship needs of a patient it is about to change, read after the patient row is locked. */
+export interface PatientState {
+  readonly identifiers: readonly IdentifierRecord[];
+  readonly sources: readonly SourceRecord[];
 }
 
 /** Ids to read (merges followed), or every patient holding an identifier (any status). */
@@ -71,6 +80,8 @@ export abstract class PatientStore {
   /** Locks the rows (FOR UPDATE) in id order, so two transactions locking the same pair never deadlock. */
   abstract lockPatients(tx: Tx, ids: readonly string[]): Promise<PatientRecord[]>;
   abstract identifiersOf(db: Db, patientIds: readonly string[]): Promise<IdentifierRecord[]>;
+  /** A patient's identifiers and the source records of its links (with each facility's level), one round trip. */
+  abstract stateOf(db: Db, patientId: string): Promise<PatientState>;
   abstract linksOf(db: Db, patientId: string): Promise<LinkRecord[]>;
   /** Of these links, the ids still held by `patientId`. */
   abstract linksStillOn(db: Db, linkIds: readonly string[], patientId: string): Promise<string[]>;
@@ -83,6 +94,11 @@ export abstract class PatientStore {
   abstract insertIdentifiers(tx: Tx, patientId: string, sourceFacility: string, identifiers: readonly NewIdentifier[], now: Date): void;
   abstract setIdentifierStatus(tx: Tx, identifierId: string, status: IdentifierStatus, now: Date): void;
   abstract insertLink(tx: Tx, link: LinkRecord, now: Date): void;
+  /**
+   * Writes a link's source record (insert or replace) and appends it to the append-only history of
+   * who said what, for `patientId` as it is now.
+   */
+  abstract saveSource(tx: Tx, patientId: string, source: SourceRecord): void;
   abstract addBlockingKeys(tx: Tx, patientId: string, keys: readonly Buffer[]): void;
   abstract copyBlockingKeys(tx: Tx, fromPatientId: string, toPatientId: string): void;
   abstract moveLinks(tx: Tx, linkIds: readonly string[], toPatientId: string, now: Date): void;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, type SqlParam, type Tx } from '@lienthong/persistence';
-import { type IdentifierSystem, type PartialDate } from '@lienthong/vn-standards';
+import { isFacilityLevel, type IdentifierSystem, type PartialDate } from '@lienthong/vn-standards';
 import {
   type IdentifierRecord,
   type IdentifierStatus,
@@ -13,9 +13,11 @@ import {
   type SexCode,
 } from '../../domain/patient';
 import { birthPrecision } from '../../domain/registration-input';
+import { SURVIVOR_FIELDS, type SourceRecord, type SurvivorField } from '../../domain/survivorship';
 import {
   PatientStore,
   type KeyedIdentifier,
+  type PatientState,
   type PatientLookup,
   type RegistrationCandidate,
   type RegistrationQuery,
@@ -73,6 +75,68 @@ interface LinkRow {
 
 const LINK_COLUMNS = `f.id, f.facility_code, f.local_id, f.patient_id, f.original_patient_id`;
 const LINK_JSON = `json_build_object('id', f.id, 'facility_code', f.facility_code, 'local_id', f.local_id, 'patient_id', f.patient_id, 'original_patient_id', f.original_patient_id)`;
+
+/** A source record `s` of link `f`, with the level of its facility `fac` in the registry (compact: one per link of a patient). */
+const SOURCE_JSON = `json_build_object('l', s.link_id, 'fc', f.facility_code, 'li', f.local_id, 'n', s.full_name, 'nf', s.name_folded,
+  'y', s.birth_year, 'm', s.birth_month, 'd', s.birth_day, 's', s.sex, 'pr', s.province_code, 'co', s.commune_code, 'ad', s.address_line,
+  'ph', s.phone, 'cv', s.cccd_verified, 'dis', s.disputed_fields, 'at', s.reported_at, 'lvl', fac.level)`;
+/** The source records of the links patient id `patient` holds now. */
+const SOURCES_OF = (patient: string) =>
+  `SELECT json_agg(${SOURCE_JSON} ORDER BY f.created_at, f.id) FROM patient_source_records s JOIN facility_links f ON f.id = s.link_id
+     LEFT JOIN facilities fac ON fac.code = f.facility_code WHERE f.patient_id = ${patient}`;
+
+interface SourceJson {
+  l: string; fc: string; li: string; n: string; nf: string; y: number | null; m: number | null; d: number | null; s: number;
+  pr: string | null; co: string | null; ad: string | null; ph: string | null; cv: boolean; dis: string[]; at: string; lvl: string | null;
+}
+
+const isSurvivorField = (f: string): f is SurvivorField => (SURVIVOR_FIELDS as readonly string[]).includes(f);
+
+function toSource(j: SourceJson): SourceRecord {
+  return {
+    linkId: j.l,
+    facilityCode: j.fc,
+    localId: j.li,
+    demographics: {
+      fullName: j.n,
+      nameFolded: j.nf,
+      birthDate: partialDate(j.y, j.m, j.d),
+      sex: j.s as SexCode,
+      provinceCode: j.pr ?? undefined,
+      communeCode: j.co ?? undefined,
+      addressLine: j.ad ?? undefined,
+      phone: j.ph ?? undefined,
+    },
+    cccdVerified: j.cv,
+    disputedFields: j.dis.filter(isSurvivorField),
+    reportedAt: new Date(j.at),
+    facilityLevel: j.lvl !== null && isFacilityLevel(j.lvl) ? j.lvl : undefined,
+  };
+}
+
+/** Column values of a source record, in the order of SOURCE_COLUMNS. */
+function sourceValues(r: SourceRecord, p: SqlParam): string[] {
+  const d = r.demographics;
+  return [
+    p(d.fullName),
+    p(d.nameFolded),
+    `${p(d.birthDate?.year ?? null)}::smallint`,
+    `${p(d.birthDate?.month ?? null)}::smallint`,
+    `${p(d.birthDate?.day ?? null)}::smallint`,
+    `${p(d.sex)}::smallint`,
+    p(d.provinceCode ?? null),
+    p(d.communeCode ?? null),
+    p(d.addressLine ?? null),
+    p(d.phone ?? null),
+    `${p(r.cccdVerified)}::boolean`,
+    `${p(JSON.stringify(r.disputedFields))}::jsonb`,
+    `${p(r.reportedAt)}::timestamptz`,
+  ];
+}
+const SOURCE_COLUMNS = [
+  'full_name', 'name_folded', 'birth_year', 'birth_month', 'birth_day', 'sex', 'province_code', 'commune_code', 'address_line', 'phone',
+  'cccd_verified', 'disputed_fields', 'reported_at',
+] as const;
 
 /**
  * A blocking candidate of patient `p` as one compact JSON object: only what the matcher and the CCCD
@@ -185,6 +249,7 @@ export class PatientRepository extends PatientStore {
       holder_ids: { system: IdentifierSystem; blind_index: string }[] | null;
       candidates: CandidateJson[] | null;
       idem: { request_hash: string; operation: string; response: unknown } | null;
+      level: string | null;
     }>(
       `WITH link AS (
          SELECT id, patient_id FROM facility_links WHERE facility_code = $1 AND local_id = $2
@@ -201,7 +266,8 @@ export class PatientRepository extends PatientStore {
               (SELECT json_agg(${CANDIDATE_JSON}) FROM patients p
                 WHERE ${CANDIDATE_FILTER('$4', '$5')} AND NOT EXISTS (SELECT 1 FROM link) AND NOT EXISTS (SELECT 1 FROM holder)) AS candidates,
               (SELECT json_build_object('request_hash', k.request_hash, 'operation', k.operation, 'response', k.response)
-                 FROM idempotency_keys k WHERE $6::text IS NOT NULL AND k.facility_code = $1 AND k.key = $6::text) AS idem`,
+                 FROM idempotency_keys k WHERE $6::text IS NOT NULL AND k.facility_code = $1 AND k.key = $6::text) AS idem,
+              (SELECT level FROM facilities WHERE code = $1) AS level`,
       [q.facilityCode, q.localId, q.cccdIndex ?? null, q.blockingKeys, q.limit, q.idempotencyKey ?? null],
     );
     const r = rows[0];
@@ -212,6 +278,7 @@ export class PatientRepository extends PatientStore {
       holderIdentifiers: (r.holder_ids ?? []).map((i) => ({ system: i.system, blindIndex: bytes(i.blind_index) })),
       candidates: (r.candidates ?? []).map(toCandidate),
       idempotent: r.idem ? { requestHash: bytes(r.idem.request_hash), operation: r.idem.operation, response: r.idem.response } : undefined,
+      facilityLevel: r.level !== null && isFacilityLevel(r.level) ? r.level : undefined,
     };
   }
 
@@ -224,7 +291,9 @@ export class PatientRepository extends PatientStore {
           sql: `SELECT DISTINCT patient_id AS asked FROM patient_identifiers WHERE system = $1 AND blind_index = $2`,
           params: [(lookup as { system: string }).system, (lookup as { blindIndex: Buffer }).blindIndex],
         };
-    const rows = await db.query<PatientRow & { asked: string; chain_broken: boolean; identifiers: IdentifierRow<string>[] | null; links: LinkRow[] | null }>(
+    const rows = await db.query<
+      PatientRow & { asked: string; chain_broken: boolean; identifiers: IdentifierRow<string>[] | null; links: LinkRow[] | null; sources: SourceJson[] | null }
+    >(
       `WITH RECURSIVE chain AS (
          SELECT a.asked, p.id, p.status, p.merged_into, 0 AS hops
            FROM (${source.sql}) a JOIN patients p ON p.id = a.asked
@@ -238,7 +307,8 @@ export class PatientRepository extends PatientStore {
        )
        SELECT l.asked, l.chain_broken, ${PATIENT_COLUMNS},
               (SELECT json_agg(${IDENTIFIER_JSON} ORDER BY i.created_at, i.id) FROM patient_identifiers i WHERE i.patient_id = p.id) AS identifiers,
-              (SELECT json_agg(${LINK_JSON} ORDER BY f.created_at, f.id) FROM facility_links f WHERE f.patient_id = p.id) AS links
+              (SELECT json_agg(${LINK_JSON} ORDER BY f.created_at, f.id) FROM facility_links f WHERE f.patient_id = p.id) AS links,
+              (${SOURCES_OF('p.id')}) AS sources
          FROM last l JOIN patients p ON p.id = l.id
         ORDER BY l.asked`,
       source.params,
@@ -247,7 +317,12 @@ export class PatientRepository extends PatientStore {
       .filter((r) => !r.chain_broken)
       .map((r) => ({
         asked: r.asked,
-        facts: { patient: toPatient(r), identifiers: (r.identifiers ?? []).map(toIdentifier), links: (r.links ?? []).map(toLink) },
+        facts: {
+          patient: toPatient(r),
+          identifiers: (r.identifiers ?? []).map(toIdentifier),
+          links: (r.links ?? []).map(toLink),
+          sources: (r.sources ?? []).map(toSource),
+        },
       }));
   }
 
@@ -268,6 +343,15 @@ export class PatientRepository extends PatientStore {
       [patientIds],
     );
     return rows.map(toIdentifier);
+  }
+
+  async stateOf(db: Db, patientId: string): Promise<PatientState> {
+    const [row] = await db.query<{ identifiers: IdentifierRow<string>[] | null; sources: SourceJson[] | null }>(
+      `SELECT (SELECT json_agg(${IDENTIFIER_JSON} ORDER BY i.created_at, i.id) FROM patient_identifiers i WHERE i.patient_id = $1) AS identifiers,
+              (${SOURCES_OF('$1')}) AS sources`,
+      [patientId],
+    );
+    return { identifiers: (row?.identifiers ?? []).map(toIdentifier), sources: (row?.sources ?? []).map(toSource) };
   }
 
   async linksOf(db: Db, patientId: string): Promise<LinkRecord[]> {
@@ -333,6 +417,19 @@ export class PatientRepository extends PatientStore {
       return `INSERT INTO facility_links (id, facility_code, local_id, patient_id, original_patient_id, created_at, updated_at)
               VALUES (${p(link.id)}::uuid, ${p(link.facilityCode)}, ${p(link.localId)}, ${p(link.patientId)}::uuid, ${p(link.originalPatientId)}::uuid, ${at}::timestamptz, ${at}::timestamptz)`;
     });
+  }
+
+  saveSource(tx: Tx, patientId: string, source: SourceRecord): void {
+    tx.write((p) => {
+      const values = sourceValues(source, p);
+      return `INSERT INTO patient_source_records (link_id, ${SOURCE_COLUMNS.join(', ')}) VALUES (${p(source.linkId)}::uuid, ${values.join(', ')})
+              ON CONFLICT (link_id) DO UPDATE SET ${SOURCE_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`;
+    });
+    tx.write(
+      (p) =>
+        `INSERT INTO patient_source_history (link_id, patient_id, facility_code, local_id, ${SOURCE_COLUMNS.join(', ')})
+         VALUES (${p(source.linkId)}::uuid, ${p(patientId)}::uuid, ${p(source.facilityCode)}, ${p(source.localId)}, ${sourceValues(source, p).join(', ')})`,
+    );
   }
 
   addBlockingKeys(tx: Tx, patientId: string, keys: readonly Buffer[]): void {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, type Tx } from '@lienthong/persistence';
 import { type FieldComparison } from '../../domain/patient';
-import { ReviewQueue, type ReviewItem, type ReviewStatus } from '../../ports/review-queue.port';
+import { ReviewQueue, type ReviewItem, type ReviewKind, type ReviewStatus } from '../../ports/review-queue.port';
 
 interface ReviewRow {
   id: string;
+  kind: ReviewKind;
   incoming_patient_id: string;
   candidate_patient_id: string;
   facility_code: string;
@@ -16,11 +17,12 @@ interface ReviewRow {
   created_at: Date;
 }
 
-const COLUMNS = `id, incoming_patient_id, candidate_patient_id, facility_code, local_id, score, comparisons, warnings, status, created_at`;
+const COLUMNS = `id, kind, incoming_patient_id, candidate_patient_id, facility_code, local_id, score, comparisons, warnings, status, created_at`;
 
 function toItem(r: ReviewRow): ReviewItem {
   return {
     id: r.id,
+    kind: r.kind,
     incomingPatientId: r.incoming_patient_id,
     candidatePatientId: r.candidate_patient_id,
     facilityCode: r.facility_code,
@@ -38,8 +40,10 @@ export class ReviewQueueRepository extends ReviewQueue {
   open(tx: Tx, item: Omit<ReviewItem, 'status'>): void {
     tx.write(
       (p) =>
-        `INSERT INTO review_items (${COLUMNS}) VALUES (${p(item.id)}::uuid, ${p(item.incomingPatientId)}::uuid, ${p(item.candidatePatientId)}::uuid, ${p(item.facilityCode)},
-         ${p(item.localId)}, ${p(item.score)}::float8, ${p(JSON.stringify(item.comparisons))}::jsonb, ${p(JSON.stringify(item.warnings))}::jsonb, 'open', ${p(item.createdAt)}::timestamptz)`,
+        // ON CONFLICT: the one-open-conflict-per-link index; a duplicate item never collides (fresh UUIDv7 id).
+        `INSERT INTO review_items (${COLUMNS}) VALUES (${p(item.id)}::uuid, ${p(item.kind)}, ${p(item.incomingPatientId)}::uuid, ${p(item.candidatePatientId)}::uuid, ${p(item.facilityCode)},
+         ${p(item.localId)}, ${p(item.score)}::float8, ${p(JSON.stringify(item.comparisons))}::jsonb, ${p(JSON.stringify(item.warnings))}::jsonb, 'open', ${p(item.createdAt)}::timestamptz)
+         ON CONFLICT DO NOTHING`,
     );
   }
 

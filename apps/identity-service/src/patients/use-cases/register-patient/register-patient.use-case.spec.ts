@@ -199,6 +199,60 @@ describe('RegisterPatientUseCase', () => {
     });
   });
 
+  describe('another facility reports different values: it changes only its own source record', () => {
+    const COMMUNE = '01001';
+    /** Bạch Mai (specialised) verified Hà with her CCCD; a commune station (initial) links by the same CCCD, then re-posts someone else's values. */
+    async function overwriteStory() {
+      kit = patientKit({ levels: { [BACH_MAI]: 'specialised', [COMMUNE]: 'initial' } });
+      const id = await seed(ha());
+      await seed(ha({ localId: 'TYT-1', address: undefined }), COMMUNE);
+      const result = await register(
+        ha({ localId: 'TYT-1', fullName: 'Trần Văn Bình', birthDate: '1990', sex: 1, phone: '0987654321', address: undefined }),
+        facilityActor(COMMUNE),
+      );
+      return { id, result };
+    }
+
+    it('the shared record keeps the CCCD-verified values and the address; the station’s source record holds what it said', async () => {
+      const { id, result } = await overwriteStory();
+
+      expect(result).toMatchObject({ enterprisePatientId: id, outcome: 'updated' });
+      // (The CCCD's own digit checks warn too: its digits say a woman born in 1987.)
+      expect(result.warnings.filter((w) => w.rule.startsWith('source.')).map((w) => [w.pointer, w.rule])).toEqual([
+        ['#/fullName', 'source.contradicts-cccd-verified'],
+        ['#/birthDate', 'source.contradicts-cccd-verified'],
+        ['#/sex', 'source.contradicts-cccd-verified'],
+      ]);
+      expect(kit.patients.patients.get(id)).toMatchObject({ fullName: 'Nguyễn Thị Thu Hà', sex: 2, birthDate: { year: 1987, month: 4, day: 9 }, phone: '912345678', provinceCode: '01', communeCode: '01042' });
+      const station = kit.patients.sourcesOfNow(id).find((s) => s.facilityCode === COMMUNE);
+      expect(station).toMatchObject({ demographics: { fullName: 'Trần Văn Bình', sex: 1, phone: '987654321' }, disputedFields: ['name', 'birthDate', 'sex'], cccdVerified: true });
+      expect(kit.patients.history.map((h) => [h.facilityCode, h.demographics.fullName])).toEqual([
+        [BACH_MAI, 'Nguyễn Thị Thu Hà'],
+        [COMMUNE, 'Nguyễn Thị Thu Hà'],
+        [COMMUNE, 'Trần Văn Bình'],
+      ]);
+      // Nothing everyone sees changed: no update event for other services.
+      expect(kit.uow.events()).toEqual([]);
+    });
+
+    it('opens exactly one review item, however often the station re-sends the contradiction', async () => {
+      const { id } = await overwriteStory();
+      await register(ha({ localId: 'TYT-1', fullName: 'Trần Văn Bình', birthDate: '1990', sex: 1, phone: '0987654321', address: undefined }), facilityActor(COMMUNE));
+      await register(ha({ localId: 'TYT-1', fullName: 'Trần Văn Bình', birthDate: '1991', sex: 1, phone: '0987654321', address: undefined }), facilityActor(COMMUNE));
+
+      const items = [...kit.reviews.items.values()];
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ kind: 'conflict', incomingPatientId: id, candidatePatientId: id, facilityCode: COMMUNE, localId: 'TYT-1', status: 'open' });
+      expect(items[0]?.comparisons.map((c) => c.field)).toEqual(['name', 'birthDate', 'sex']);
+    });
+
+    it('a facility may change what it reported itself: the verified facility’s own correction wins', async () => {
+      const { id } = await overwriteStory();
+      await register(ha({ fullName: 'Nguyễn Thị Thu Hằng', phone: '0911111111' }));
+      expect(kit.patients.patients.get(id)).toMatchObject({ fullName: 'Nguyễn Thị Thu Hằng', phone: '911111111', communeCode: '01042' });
+    });
+  });
+
   describe('no link and no known CCCD: blocking and the matcher decide', () => {
     /** Hà as a commune station sends her: no CCCD yet, her health insurance card. */
     const withCard = (patch: Partial<RegisterPatientBody> = {}) => ha({ localId: 'TYT-5', identifiers: [{ system: 'bhyt', value: BHYT }], ...patch });

@@ -3,12 +3,12 @@ import { PatientLinkedV1, PatientRegisteredV1, PatientUpdatedV1 } from '@lientho
 import { OutboxWriter, outboxEvent, type OutboxEvent } from '@lienthong/messaging';
 import { advisoryLockKey, UnitOfWork, type Tx } from '@lienthong/persistence';
 import { actingFacility, type Actor } from '@lienthong/platform';
-import { formatIsoPartialDate } from '@lienthong/vn-standards';
 import { v7 as uuidv7 } from 'uuid';
 import { IdentifierCrypto } from '../../../crypto/identifier-crypto';
 import { IdentityError, IdentityErrorCode, type FieldViolation } from '../../../domain/identity-error';
 import { requestDigest } from '../../domain/canonical-json';
-import { type IdentifierRecord, type IdentifierStatus, type NewIdentifier, type NormalisedDemographics, type PatientRecord } from '../../domain/patient';
+import { type IdentifierRecord, type IdentifierStatus, type NewIdentifier, type PatientRecord } from '../../domain/patient';
+import { changedFields, disputedFields, sameReport, survivingRecord, type SourceRecord, type SurvivorField } from '../../domain/survivorship';
 import { matchableFrom, PatientMatcher, type MatchablePatient, type MatchVerdict } from '../../domain/patient-matcher';
 import { parseRegistration, type NormalisedIdentifier, type RegisterPatientBody, type Registration } from '../../domain/registration-input';
 import { AuditTrail } from '../../ports/audit-trail.port';
@@ -49,6 +49,17 @@ interface Incoming {
   readonly identifiers: readonly IncomingIdentifier[];
   readonly matchable: MatchablePatient;
   readonly now: Date;
+  readonly facilityLevel: RegistrationReads['facilityLevel'];
+  /** The report carries an active CCCD (which the patient then holds). */
+  readonly cccdVerified: boolean;
+}
+
+/** What a registration did to the patient's source records and shared record. */
+interface SourceOutcome {
+  /** Fields of the shared record that changed. */
+  readonly changed: SurvivorField[];
+  /** CCCD-attested fields this report contradicts (kept in its source record, sent to review). */
+  readonly disputed: SurvivorField[];
 }
 
 /**
@@ -59,8 +70,15 @@ interface Incoming {
  * The change, its events and its audit row commit in one transaction. Concurrent registrations of the
  * same CCCD or the same local id serialise on advisory locks, so they can never create two patients.
  *
- * Round trips: BEGIN with the locks, one read, one write (patient, identifiers, link, blocking keys,
- * review item, outbox, audit, idempotency answer), COMMIT — an update reads twice more.
+ * A facility changes only its own SOURCE RECORD (one per link); the shared patient record is computed
+ * from all of them by the survivorship rules (domain/survivorship.ts), and every change of a source
+ * record is appended to its history. A report contradicting a CCCD-verified name, birth date or sex
+ * is kept in the facility's source record, does not reach the shared record, and opens one review item.
+ *
+ * Round trips: BEGIN with the locks, one read, one write (patient, identifiers, link, source record
+ * and its history, blocking keys, review item, outbox, audit, idempotency answer), COMMIT. Changing an
+ * existing patient (update, link) reads twice more: the patient row locked, then its identifiers and
+ * source records — after the lock, so two facilities changing the same patient at once both count.
  */
 @Injectable()
 export class RegisterPatientUseCase {
@@ -115,7 +133,7 @@ export class RegisterPatientUseCase {
           }
           return previous.response as RegisterPatientResult;
         }
-        const incoming: Incoming = { facilityCode, registration, identifiers, matchable, now: new Date() };
+        const incoming: Incoming = { facilityCode, registration, identifiers, matchable, now: new Date(), facilityLevel: reads.facilityLevel, cccdVerified: cccd !== undefined };
         const resolution = await this.resolve(tx, incoming, reads, cccd?.blindIndex);
         this.outbox.append(tx, resolution.events);
         this.audit.append(tx, actor, [{ action: OPERATION, patientId: resolution.audit.patientId, outcome: 'success', detail: resolution.audit.detail }]);
@@ -129,22 +147,23 @@ export class RegisterPatientUseCase {
   }
 
   private async resolve(tx: Tx, incoming: Incoming, reads: RegistrationReads, incomingCccd: Buffer | undefined): Promise<Resolution> {
-    if (reads.link) return this.update(tx, incoming, reads.link.patientId);
-    if (reads.cccdHolder !== undefined) return this.link(tx, incoming, reads.cccdHolder, reads.holderIdentifiers, 'cccd', null);
+    if (reads.link) return this.update(tx, incoming, reads.link);
+    if (reads.cccdHolder !== undefined) return this.link(tx, incoming, reads.cccdHolder, 'cccd', null);
 
     const verdict = this.matchCandidates(incoming.matchable, reads.candidates, incomingCccd);
     const best = verdict.best;
-    if (best && verdict.decision === 'link') {
-      return this.link(tx, incoming, best.id, await this.patients.identifiersOf(tx, [best.id]), 'probabilistic', best.score);
-    }
+    if (best && verdict.decision === 'link') return this.link(tx, incoming, best.id, 'probabilistic', best.score);
     const { facilityCode, registration, now } = incoming;
     const patientId = uuidv7();
     this.patients.insertPatient(tx, patientId, registration.demographics, now);
-    this.attach(tx, incoming, patientId, incoming.identifiers);
+    const linkId = this.attach(tx, incoming, patientId, incoming.identifiers);
+    // A new patient's only source is this report: the shared record is the report itself.
+    this.patients.saveSource(tx, patientId, this.sourceOf(incoming, linkId, []));
     const outcome = best && verdict.decision === 'review' ? 'review' : 'created';
     if (best && outcome === 'review') {
       this.reviews.open(tx, {
         id: uuidv7(),
+        kind: 'duplicate',
         incomingPatientId: patientId,
         candidatePatientId: best.id,
         facilityCode,
@@ -173,53 +192,108 @@ export class RegisterPatientUseCase {
     return keys.map((k) => this.crypto.blindIndex('blocking', k).subarray(0, 16));
   }
 
-  /** The facility's link, the identifiers the patient did not hold yet, and this spelling's blocking keys. */
-  private attach(tx: Tx, { facilityCode, registration, matchable, now }: Incoming, patientId: string, fresh: readonly IncomingIdentifier[]): void {
+  /** The facility's link, the identifiers the patient did not hold yet, and this spelling's blocking keys; answers the link id. */
+  private attach(tx: Tx, { facilityCode, registration, matchable, now }: Incoming, patientId: string, fresh: readonly IncomingIdentifier[]): string {
+    const linkId = uuidv7();
     this.patients.insertIdentifiers(tx, patientId, facilityCode, fresh.map((i) => this.newIdentifier(i)), now);
-    this.patients.insertLink(tx, { id: uuidv7(), facilityCode, localId: registration.localId, patientId, originalPatientId: patientId }, now);
+    this.patients.insertLink(tx, { id: linkId, facilityCode, localId: registration.localId, patientId, originalPatientId: patientId }, now);
     this.patients.addBlockingKeys(tx, patientId, this.hashedKeys(this.matcher.indexKeys(matchable)));
+    return linkId;
   }
 
-  private link(
-    tx: Tx,
-    incoming: Incoming,
-    patientId: string,
-    known: readonly { readonly system: string; readonly blindIndex: Buffer }[],
-    method: 'cccd' | 'probabilistic',
-    score: number | null,
-  ): Resolution {
+  private async link(tx: Tx, incoming: Incoming, patientId: string, method: 'cccd' | 'probabilistic', score: number | null): Promise<Resolution> {
     const { facilityCode, registration } = incoming;
-    this.attach(tx, incoming, patientId, incoming.identifiers.filter((i) => !findKnown(known, i)));
+    const { current, state } = await this.lockedState(tx, patientId);
+    const linkId = this.attach(tx, incoming, patientId, incoming.identifiers.filter((i) => !findKnown(state.identifiers, i)));
+    const sources = this.applySource(tx, incoming, current, state.sources, linkId, undefined);
+    const warnings = [...registration.warnings, ...disputeWarnings(sources.disputed)];
     return {
-      result: { enterprisePatientId: patientId, outcome: 'linked', warnings: registration.warnings },
+      result: { enterprisePatientId: patientId, outcome: 'linked', warnings },
       events: [
         outboxEvent(PatientLinkedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, method, score }),
         this.registeredEvent(incoming, patientId, 'linked'),
+        ...(sources.changed.length > 0
+          ? [outboxEvent(PatientUpdatedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, changedFields: sources.changed })]
+          : []),
       ],
-      audit: { patientId, detail: { outcome: 'linked', method, warnings: registration.warnings.map((w) => w.rule), ...(score === null ? {} : { score }) } },
+      audit: {
+        patientId,
+        detail: {
+          outcome: 'linked',
+          method,
+          warnings: warnings.map((w) => w.rule),
+          ...(score === null ? {} : { score }),
+          ...(sources.disputed.length > 0 ? { disputed: sources.disputed } : {}),
+        },
+      },
     };
   }
 
-  private async update(tx: Tx, incoming: Incoming, patientId: string): Promise<Resolution> {
+  private async update(tx: Tx, incoming: Incoming, link: { readonly id: string; readonly patientId: string }): Promise<Resolution> {
     const { facilityCode, registration, now } = incoming;
-    const [current] = await this.patients.lockPatients(tx, [patientId]);
-    if (!current) throw new Error(`facility link points at missing patient ${patientId}`); // the foreign key makes this impossible
-    const d = registration.demographics;
-    const changedFields = changedDemographics(current, d);
-    if (changedFields.length > 0) {
-      this.patients.updateDemographics(tx, patientId, d, now);
-      this.patients.addBlockingKeys(tx, patientId, this.hashedKeys(this.matcher.indexKeys(incoming.matchable)));
-    }
-    const known = await this.patients.identifiersOf(tx, [patientId]);
-    const { fresh, statusChanges } = identifierChanges(known, incoming.identifiers, facilityCode);
+    const patientId = link.patientId;
+    const { current, state } = await this.lockedState(tx, patientId);
+    const previous = state.sources.find((s) => s.linkId === link.id);
+    const sources = this.applySource(tx, incoming, current, state.sources, link.id, previous);
+    const changed: string[] = [...sources.changed];
+    const { fresh, statusChanges } = identifierChanges(state.identifiers, incoming.identifiers, facilityCode);
     for (const [id, status] of statusChanges) this.patients.setIdentifierStatus(tx, id, status, now);
     this.patients.insertIdentifiers(tx, patientId, facilityCode, fresh.map((i) => this.newIdentifier(i)), now);
-    if (fresh.length > 0 || statusChanges.size > 0) changedFields.push('identifiers');
+    if (fresh.length > 0 || statusChanges.size > 0) changed.push('identifiers');
+    const warnings = [...registration.warnings, ...disputeWarnings(sources.disputed)];
     return {
-      result: { enterprisePatientId: patientId, outcome: 'updated', warnings: registration.warnings },
-      events: changedFields.length > 0 ? [outboxEvent(PatientUpdatedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, changedFields })] : [],
-      audit: { patientId, detail: { outcome: 'updated', changedFields, warnings: registration.warnings.map((w) => w.rule) } },
+      result: { enterprisePatientId: patientId, outcome: 'updated', warnings },
+      events: changed.length > 0 ? [outboxEvent(PatientUpdatedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, changedFields: changed })] : [],
+      audit: {
+        patientId,
+        detail: { outcome: 'updated', changedFields: changed, warnings: warnings.map((w) => w.rule), ...(sources.disputed.length > 0 ? { disputed: sources.disputed } : {}) },
+      },
     };
+  }
+
+  /** The patient row locked first, then what survivorship reads: a concurrent change of the same patient is then always seen. */
+  private async lockedState(tx: Tx, patientId: string) {
+    const [current] = await this.patients.lockPatients(tx, [patientId]);
+    if (!current) throw new Error(`patient ${patientId} vanished under a registration`); // links and identifiers hold a foreign key to it
+    return { current, state: await this.patients.stateOf(tx, patientId) };
+  }
+
+  /**
+   * Writes this facility's source record (when it says something new), recomputes the shared record
+   * from all source records, and opens one review item for a newly disputed CCCD-attested field.
+   */
+  private applySource(tx: Tx, incoming: Incoming, current: PatientRecord, stored: readonly SourceRecord[], linkId: string, previous: SourceRecord | undefined): SourceOutcome {
+    const others = stored.filter((s) => s.linkId !== linkId);
+    const disputed = disputedFields(others, previous, incoming.registration.demographics);
+    const source = this.sourceOf(incoming, linkId, disputed);
+    if (previous !== undefined && sameReport(previous, source)) return { changed: [], disputed };
+    this.patients.saveSource(tx, current.id, source);
+    // Every source's spelling stays findable: blocking keys are fed from each report, not only the winner.
+    if (previous !== undefined) this.patients.addBlockingKeys(tx, current.id, this.hashedKeys(this.matcher.indexKeys(incoming.matchable)));
+    const next = survivingRecord([...others, source]);
+    const changed = next === undefined ? [] : changedFields(current, next.demographics);
+    if (next !== undefined && changed.length > 0) this.patients.updateDemographics(tx, current.id, next.demographics, incoming.now);
+    const newlyDisputed = disputed.filter((f) => !(previous?.disputedFields.includes(f) ?? false));
+    if (newlyDisputed.length > 0) {
+      this.reviews.open(tx, {
+        id: uuidv7(),
+        kind: 'conflict',
+        incomingPatientId: current.id,
+        candidatePatientId: current.id,
+        facilityCode: incoming.facilityCode,
+        localId: incoming.registration.localId,
+        score: 0,
+        comparisons: disputed.map((field) => ({ field, outcome: 'contradicts-cccd-verified', weight: 0 })),
+        warnings: incoming.registration.warnings.map((w) => w.rule),
+        createdAt: incoming.now,
+      });
+    }
+    return { changed, disputed };
+  }
+
+  private sourceOf({ facilityCode, registration, now, facilityLevel, cccdVerified }: Incoming, linkId: string, disputed: readonly SurvivorField[]): SourceRecord {
+    const { nameTokenKey: _derived, ...demographics } = registration.demographics;
+    return { linkId, facilityCode, localId: registration.localId, demographics, cccdVerified, disputedFields: disputed, reportedAt: now, facilityLevel };
   }
 
   private newIdentifier(i: IncomingIdentifier): NewIdentifier {
@@ -273,16 +347,12 @@ export function identifierChanges(
   return { fresh, statusChanges };
 }
 
-/** Names of demographic fields that differ (names only: values never leave the service in events). */
-export function changedDemographics(current: PatientRecord, next: NormalisedDemographics): string[] {
-  const changed: string[] = [];
-  const date = (d: PatientRecord['birthDate']) => (d === undefined ? null : formatIsoPartialDate(d));
-  if (current.fullName !== next.fullName) changed.push('name');
-  if (date(current.birthDate) !== date(next.birthDate)) changed.push('birthDate');
-  if (current.sex !== next.sex) changed.push('sex');
-  if (current.provinceCode !== next.provinceCode || current.communeCode !== next.communeCode || current.addressLine !== next.addressLine) {
-    changed.push('address');
-  }
-  if (current.phone !== next.phone) changed.push('phone');
-  return changed;
+/** The warning a disputed field earns the caller: accepted into its own source record, not into the shared record. */
+function disputeWarnings(fields: readonly SurvivorField[]): FieldViolation[] {
+  const pointers: Record<SurvivorField, string> = { name: '#/fullName', birthDate: '#/birthDate', sex: '#/sex', address: '#/address', phone: '#/phone' };
+  return fields.map((f) => ({
+    pointer: pointers[f],
+    rule: 'source.contradicts-cccd-verified',
+    message: 'differs from the value verified with the CCCD at another facility: kept in your source record and sent to a data steward',
+  }));
 }

@@ -9,6 +9,7 @@ const ids = ['01936f3e-0001-7000-8000-000000000001', '01936f3e-0002-7000-8000-00
 function item(id: string, status: StoredReviewItem['status'] = 'open'): StoredReviewItem {
   return {
     id,
+    kind: 'duplicate',
     incomingPatientId: '01936f3e-aaaa-7000-8000-000000000001',
     candidatePatientId: '01936f3e-bbbb-7000-8000-000000000002',
     facilityCode: '01001',
@@ -51,6 +52,7 @@ describe('ListReviewItemsUseCase', () => {
     const { items } = await kit.listReviews.execute(steward, { limit: 1 });
     expect(items[0]).toEqual({
       id: ids[0],
+      kind: 'duplicate',
       incomingPatientId: '01936f3e-aaaa-7000-8000-000000000001',
       candidatePatientId: '01936f3e-bbbb-7000-8000-000000000002',
       facilityCode: '01001',
