@@ -35,6 +35,14 @@ export class DecideReviewItemUseCase {
       if (!item) throw new IdentityError(IdentityErrorCode.ReviewItemNotFound, `review item ${reviewItemId} not found`);
       if (item.status !== 'open') throw new IdentityError(IdentityErrorCode.ReviewItemClosed, `review item is already ${item.status}`);
       const now = new Date();
+      if (item.kind === 'conflict') {
+        // One patient, not two: there is nothing to merge. The steward's decision is recorded; the
+        // disputed values stay in the facility's source record and out of the shared record.
+        const status = decision === 'confirm' ? 'confirmed' : 'rejected';
+        this.reviews.close(tx, reviewItemId, { status, by: actor.subject, at: now, mergeId: null });
+        this.audit.append(tx, actor, [{ action: `review.${decision}`, patientId: item.incomingPatientId, outcome: 'success', detail: { reviewItemId, kind: 'conflict' } }]);
+        return { reviewItemId, status, enterprisePatientId: item.incomingPatientId, mergeId: null };
+      }
       if (decision === 'reject') {
         this.reviews.close(tx, reviewItemId, { status: 'rejected', by: actor.subject, at: now, mergeId: null });
         this.audit.append(tx, actor, [
