@@ -1,8 +1,9 @@
 import { createTestIssuer } from '@lienthong/testing';
 import { DomainError, ErrorCode, RequireScopes, ValidationError, createService, defineServiceConfig } from '@lienthong/platform';
-import { Controller, Get, Module, NotFoundException, Param, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, NotFoundException, Param, Post, UseFilters } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { searchSetBundle, type fhir4, type FhirUrls } from '@lienthong/fhir';
+import { FhirOperationError, searchSetBundle, type fhir4, type FhirUrls } from '@lienthong/fhir';
+import { FhirJsonBodies } from './fhir-json';
 import { RequestFhirUrls } from './fhir-urls.decorator';
 import { OperationOutcomeFilter } from './operation-outcome.filter';
 
@@ -33,13 +34,26 @@ class WardController {
         throw new WardError('bed already taken');
       case 'nest':
         throw new NotFoundException('Cannot GET /fhir/Nothing');
+      case 'prescribed':
+        throw new FhirOperationError(403, 'code-invalid', 'targetSystem not found');
       default:
         throw new Error(`connect ECONNREFUSED 10.0.0.5:5432 while reading ${CCCD}`);
     }
   }
 }
 
-@Module({ controllers: [WardController] })
+@Controller('fhir')
+class EchoController {
+  @Post('Parameters/$echo')
+  @HttpCode(200)
+  @RequireScopes('system/Patient.rs')
+  echo(@Body() body: unknown): unknown {
+    return body;
+  }
+}
+
+// FhirJsonBodies twice: two modules may each ask for fhir+json bodies.
+@Module({ controllers: [WardController, EchoController], providers: [FhirJsonBodies, { provide: 'again', useClass: FhirJsonBodies }] })
 class WardModule {}
 
 describe('OperationOutcomeFilter and RequestFhirUrls (in process)', () => {
@@ -128,5 +142,23 @@ describe('OperationOutcomeFilter and RequestFhirUrls (in process)', () => {
       link: [{ relation: 'self', url: 'http://hie.example.vn:8443/fhir/Patient?identifier=cccd%7C1' }],
       entry: [{ fullUrl: 'http://hie.example.vn:8443/fhir/Patient/p-1', resource: { resourceType: 'Patient', id: 'p-1', active: true }, search: { mode: 'match' } }],
     });
+  });
+
+  it('an answer an operation prescribes (FhirOperationError) is rendered to the letter', async () => {
+    const response = await get('/fhir/Patient/prescribed');
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    expect(response.json()).toEqual({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'code-invalid', diagnostics: 'targetSystem not found' }] });
+  });
+
+  it('FhirJsonBodies: application/fhir+json bodies parse like JSON, with the same limit and errors', async () => {
+    const post = (contentType: string, payload: string) => app.inject({ method: 'POST', url: '/fhir/Parameters/$echo', headers: { ...auth, 'content-type': contentType }, payload });
+    const ok = await post('application/fhir+json', '{"resourceType":"Parameters"}');
+    expect({ status: ok.statusCode, body: ok.json<unknown>() }).toEqual({ status: 200, body: { resourceType: 'Parameters' } });
+    for (const payload of ['{"resourceType":', JSON.stringify({ pad: 'x'.repeat(1024 * 1024) }), '{"constructor":{"prototype":{}}}']) {
+      const [json, fhirJson] = [await post('application/json', payload), await post('application/fhir+json', payload)];
+      expect(json.statusCode).toBeGreaterThanOrEqual(400);
+      expect({ status: fhirJson.statusCode, type: fhirJson.headers['content-type'] }).toEqual({ status: json.statusCode, type: json.headers['content-type'] });
+    }
   });
 });

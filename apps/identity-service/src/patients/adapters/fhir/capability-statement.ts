@@ -19,7 +19,7 @@ export function identityCapabilityStatement(baseUrl: string, date: Date): fhir4.
       {
         type: 'Patient',
         documentation:
-          'Identifiers: `https://lienthong.vn/fhir/sid/{cccd,cmnd,passport,eid,bhyt}` and `https://lienthong.vn/fhir/sid/local/<facility code>`. ' +
+          'Identifiers: `https://lienthong.vn/fhir/sid/{cccd,cmnd,passport,eid,bhyt}` and `https://lienthong.vn/fhir/sid/local/{facility code}`. ' +
           'A merged id reads as `active: false` with `link.type = replaced-by` to the survivor.',
         interaction: [{ code: 'read' }, { code: 'search-type', documentation: 'By `identifier` only.' }],
         versioning: 'no-version',
