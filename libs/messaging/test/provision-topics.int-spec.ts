@@ -1,4 +1,4 @@
-import { deleteTestTopics, testKafka, uniqueName } from '@lienthong/testing';
+import { deleteTestTopics, expectEventually, testKafka, uniqueName } from '@lienthong/testing';
 import { ConfigResourceTypes } from 'kafkajs';
 import { provisionTopics } from '../src/kafka/provision-topics';
 import { silentLogger } from '../src/shared/logger';
@@ -39,6 +39,9 @@ describe('provisionTopics (real Kafka)', () => {
       resources: [{ type: ConfigResourceTypes.TOPIC, name: a.name, configEntries: [{ name: 'max.message.bytes', value: '2000000' }, { name: 'retention.ms', value: '3600000' }, { name: 'cleanup.policy', value: 'delete' }] }],
     });
     await admin.disconnect();
+    // Config changes reach the broker that answers describeConfigs asynchronously (KRaft metadata):
+    // wait until the override is visible, as an operator would, before provisioning again.
+    await expectEventually(async () => expect((await describe_(a.name)).config).toMatchObject({ 'retention.ms': '3600000' }));
 
     const changed = await provisionTopics(kafka, [{ ...a, partitions: 5, retentionMs: 7_200_000 }, { ...b, partitions: 2 }], { logger: silentLogger });
     expect(changed).toEqual({
@@ -47,7 +50,9 @@ describe('provisionTopics (real Kafka)', () => {
       partitionsNotDecreased: [{ topic: b.name, actual: 4, wanted: 2 }],
       configsAltered: [{ topic: a.name, changes: { 'retention.ms': { from: '3600000', to: '7200000' } } }],
     });
-    expect(await describe_(a.name)).toMatchObject({ partitions: 5, config: { 'retention.ms': '7200000', 'max.message.bytes': '2000000', 'cleanup.policy': 'delete' } });
+    await expectEventually(async () =>
+      expect(await describe_(a.name)).toMatchObject({ partitions: 5, config: { 'retention.ms': '7200000', 'max.message.bytes': '2000000', 'cleanup.policy': 'delete' } }),
+    );
 
     const again = await provisionTopics(kafka, [{ ...a, partitions: 5, retentionMs: 7_200_000 }, b], { logger: silentLogger });
     expect(again).toEqual({ created: [], partitionsIncreased: [], partitionsNotDecreased: [], configsAltered: [] });
