@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
+import { loggable } from './loggable';
 import { CENSOR, maskIdentifiers, REDACT_PATHS, scrubbingDestination } from './redaction';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -20,6 +21,15 @@ export function requestIdFor(req: IncomingMessage & { id?: unknown }): string {
   return id;
 }
 
+/**
+ * `loggable` has already made every error plain. pino's own err serializer would re-read that object
+ * (type "Object", cause messages appended): it is used as is. pino-http runs its serializer before
+ * ours whatever we configure, so ours takes back what that one kept as `raw`.
+ */
+const LOGGED_ERRORS = {
+  err: (err: unknown): unknown => (err !== null && typeof err === 'object' && 'raw' in err ? (err as { raw: unknown }).raw : err),
+};
+
 /** Base pino options shared by the HTTP logger and any standalone logger (workers, CLIs, tests). */
 export function loggerOptions(service: string, level: string): LoggerOptions {
   return {
@@ -28,7 +38,9 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: [...REDACT_PATHS], censor: CENSOR },
-    formatters: { level: (label) => ({ level: label }) },
+    // `loggable` first: errors and binary values become plain, serializable, PHI-free data.
+    formatters: { level: (label) => ({ level: label }), log: loggable },
+    serializers: LOGGED_ERRORS,
   };
 }
 
@@ -47,6 +59,7 @@ export function pinoHttpOptions(service: string, level: string): PinoHttpOptions
     autoLogging: { ignore: (req) => QUIET_ROUTES.test(req.url ?? '') },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     serializers: {
+      ...LOGGED_ERRORS,
       // Only what helps debugging; no headers or bodies. The path may carry an identifier: masked.
       req: (req: IncomingMessage & { id?: unknown }) => ({
         id: req.id,
