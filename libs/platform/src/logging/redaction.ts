@@ -9,6 +9,8 @@ const SENSITIVE_KEYS = [
   'phone', 'phoneNumber', 'soDienThoai', 'DIEN_THOAI', 'email',
   'fullName', 'HO_TEN', 'address', 'DIA_CHI',
   'password', 'secret', 'token', 'accessToken', 'refreshToken',
+  // The values bound to a failed SQL statement: patient data by construction.
+  'parameters',
 ];
 
 /**
@@ -45,10 +47,69 @@ const IDENTIFIERS = [
 ];
 const CANDIDATE = new RegExp(IDENTIFIERS.join('|'));
 const MASK = new RegExp(`(${UUID}|${TRACE_ID})|${IDENTIFIERS.join('|')}`, 'g');
+/** A percent-escape: the text may hide an identifier that only decoding shows. */
+const ESCAPED = /%[0-9A-Fa-f]{2}/;
+/** `%2530` is `0` encoded twice; a third round costs nothing and covers a proxy that encodes again. */
+const MAX_DECODE_ROUNDS = 3;
 
+/**
+ * Masks identifier-shaped numbers, including those a URL encoding hides: `%20079…%20` (the padding
+ * glues the CCCD into a longer digit run), `%30%37%39…` (every digit escaped), mixed-case hex and
+ * double encoding (`%2530`). The text is percent-decoded (up to three rounds) only to find them; what
+ * is masked is the original span, so the rest of the line keeps its encoding. `+` needs no decoding:
+ * it is a non-digit, so it bounds a digit run whether read as `+` or as a space.
+ */
 export function maskIdentifiers(text: string): string {
-  if (!CANDIDATE.test(text)) return text;
-  return text.replace(MASK, (match, uuid: string | undefined) => (uuid ? match : CENSOR));
+  let masked = CANDIDATE.test(text) ? text.replace(MASK, (match, uuid: string | undefined) => (uuid ? match : CENSOR)) : text;
+  if (!ESCAPED.test(masked)) return masked;
+  for (let rounds = 1; rounds <= MAX_DECODE_ROUNDS; rounds++) {
+    const decoded = decodeRounds(masked, rounds);
+    masked = maskDecoded(masked, decoded);
+    // Masking writes no escapes, so when this round left none another round would find nothing new.
+    if (!ESCAPED.test(decoded.text)) break;
+  }
+  return masked;
+}
+
+/** Text decoded from an original; `spans[i]` is the [start, end) of decoded char i in the original. */
+interface DecodedText {
+  readonly text: string;
+  readonly spans: readonly (readonly [number, number])[];
+}
+
+function decodeRounds(original: string, rounds: number): DecodedText {
+  let decoded: DecodedText = { text: original, spans: Array.from(original, (_c, i) => [i, i + 1] as const) };
+  for (let round = 1; round <= rounds; round++) decoded = percentDecode(decoded);
+  return decoded;
+}
+
+/** One round of percent-decoding, of ASCII escapes only: identifiers are ASCII, so a multi-byte escape cannot hide one. */
+function percentDecode({ text: source, spans: sourceSpans }: DecodedText): DecodedText {
+  let text = '';
+  const spans: (readonly [number, number])[] = [];
+  for (let i = 0; i < source.length; ) {
+    const escaped = source.charAt(i) === '%' && /^[0-7][0-9A-Fa-f]$/.test(source.slice(i + 1, i + 3));
+    const width = escaped ? 3 : 1;
+    text += escaped ? String.fromCharCode(parseInt(source.slice(i + 1, i + 3), 16)) : source.charAt(i);
+    spans.push([(sourceSpans[i] as readonly [number, number])[0], (sourceSpans[i + width - 1] as readonly [number, number])[1]]);
+    i += width;
+  }
+  return { text, spans };
+}
+
+/** Masks, in `original`, the spans behind every identifier found in its decoded form. */
+function maskDecoded(original: string, decoded: DecodedText): string {
+  if (!CANDIDATE.test(decoded.text)) return original;
+  const hidden: [number, number][] = [];
+  for (const match of decoded.text.matchAll(MASK)) {
+    if (match[1] !== undefined) continue;
+    const first = decoded.spans[match.index];
+    const last = decoded.spans[match.index + match[0].length - 1];
+    if (first && last) hidden.push([first[0], last[1]]);
+  }
+  let masked = original;
+  for (const [start, end] of hidden.reverse()) masked = `${masked.slice(0, start)}${CENSOR}${masked.slice(end)}`;
+  return masked;
 }
 
 function maskValue(value: unknown): unknown {
@@ -69,7 +130,7 @@ function maskValue(value: unknown): unknown {
  * an unexpected field). Lines without a candidate pass untouched, so the common case costs one regex test.
  */
 export function scrubLogLine(line: string): string {
-  if (!CANDIDATE.test(line)) return line;
+  if (!CANDIDATE.test(line) && !ESCAPED.test(line)) return line;
   const newline = line.endsWith('\n') ? '\n' : '';
   try {
     return JSON.stringify(maskValue(JSON.parse(line))) + newline;
