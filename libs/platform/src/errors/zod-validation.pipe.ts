@@ -2,6 +2,10 @@ import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/c
 import { isZodDto } from 'nestjs-zod/dto';
 import { type z } from 'zod';
 import { ValidationError, type ValidationIssue } from './domain-error';
+import { toJsonPointer } from './json-pointer';
+import { findUnsafeText } from './unsafe-text';
+
+export { toJsonPointer };
 
 type Location = ArgumentMetadata['type'];
 
@@ -15,22 +19,23 @@ export function zodIssuesToValidationIssues(issues: readonly z.core.$ZodIssue[],
   });
 }
 
-/** RFC 6901 pointer as a URI fragment, the form RFC 9457's examples use (`#/items/0/value`). */
-export function toJsonPointer(path: readonly string[]): string {
-  return `#${path.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('')}`;
-}
-
 /**
  * Validates `@Body()`, `@Query()` and `@Param()` typed with a nestjs-zod DTO (`createZodDto`), or with
- * an explicit schema: `@Body(new ZodValidationPipe(schema))`. Values without a schema pass untouched.
+ * an explicit schema: `@Body(new ZodValidationPipe(schema))`. Values without a schema pass untouched —
+ * except for the text check every body, query and path parameter gets first, schema or not (this is
+ * the global pipe, so it runs before any route's own pipe and before the use case): control
+ * characters and lone surrogates are refused with a 422 naming the field (see unsafe-text.ts).
  */
 @Injectable()
 export class ZodValidationPipe implements PipeTransform {
   constructor(private readonly schema?: z.ZodType) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom') return value;
+    const unsafe = findUnsafeText(value, metadata.type, metadata.data);
+    if (unsafe.length > 0) throw new ValidationError(unsafe);
     const schema = this.schema ?? schemaOf(metadata.metatype);
-    if (!schema || metadata.type === 'custom') return value;
+    if (!schema) return value;
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     throw new ValidationError(zodIssuesToValidationIssues(result.error.issues, metadata.type));
