@@ -9,6 +9,7 @@ import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ConfigError, type EnvSource } from '../config/config';
+import { requireUtf8JsonBodies } from '../errors/utf8-json';
 import type { ServiceConfig, ServiceConfigDefinition } from '../config/service-config';
 import { HealthService } from '../health/health.service';
 import { requestIdFor, REQUEST_ID_HEADER } from '../logging/logger';
@@ -115,6 +116,7 @@ export async function createService<C extends ServiceConfig>(appModule: Type | D
     jsonDocumentUrl: 'docs-json',
   });
   await app.init();
+  requireUtf8JsonBodies(fastify); // after init: replaces the JSON parsers Nest and FHIR modules registered there
 
   logger.log({ config: options.config.redact(config) }, 'configuration loaded');
   return { app, config };
