@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FhirJsonBodies } from '@lienthong/fhir/nest';
 import { MessagingModule } from '@lienthong/messaging';
 import { PersistenceModule } from '@lienthong/persistence';
 import { SERVICE_CONFIG } from '@lienthong/platform';
@@ -50,6 +51,8 @@ import { identityPersistence } from './persistence/data-source';
   providers: [
     { provide: IdentifierCrypto, inject: [SERVICE_CONFIG], useFactory: identifierCryptoFrom },
     { provide: PatientMatcher, useFactory: () => new PatientMatcher() },
+    // FHIR clients POST application/fhir+json; Fastify knows only application/json until told.
+    FhirJsonBodies,
     // Ports → adapters.
     { provide: PatientStore, useClass: PatientRepository },
     { provide: ReviewQueue, useClass: ReviewQueueRepository },

@@ -1,5 +1,6 @@
 import { IDENTITY_FACILITY_EVENTS, IDENTITY_PATIENT_EVENTS, topicsWithDlq } from '@lienthong/contracts';
 import { prometheusRelayMetrics, provisionTopics, type MessagingModuleOptions } from '@lienthong/messaging';
+import { postgresClientConfig } from '@lienthong/persistence';
 import { metricsRegistry } from '@lienthong/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { type IdentityConfig } from '../config/identity.config';
@@ -21,7 +22,7 @@ export async function identityMessagingOptions(config: IdentityConfig): Promise<
   return {
     outbox: { source: IDENTITY_EVENT_SOURCE },
     ...(config.identity.relay
-      ? { relay: { postgres: config.db.url, kafka, name: 'identity-outbox', metrics: prometheusRelayMetrics(metricsRegistry, 'identity-outbox') } }
+      ? { relay: { postgres: postgresClientConfig(config.db), kafka, name: 'identity-outbox', metrics: prometheusRelayMetrics(metricsRegistry, 'identity-outbox') } }
       : {}),
   };
 }

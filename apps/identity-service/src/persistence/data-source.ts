@@ -1,13 +1,15 @@
-import { dataSourceOptions } from '@lienthong/persistence';
+import { dataSourceOptions, type PersistenceOptions } from '@lienthong/persistence';
 import { type DataSourceOptions } from 'typeorm';
-import { type IdentityConfig } from '../config/identity.config';
 import { IDENTITY_ENTITIES, IDENTITY_MIGRATIONS } from './entities';
 
-/** The service's schema on the validated database config (the module, migrate.js and tests use it). */
-export function identityPersistence(db: IdentityConfig['db']) {
-  return { url: db.url, poolSize: db.poolSize, entities: IDENTITY_ENTITIES, migrations: IDENTITY_MIGRATIONS };
+/** Where the database is and how long to wait for it: the platform's validated `db` group, or a test's own. */
+export type DatabaseSettings = Omit<PersistenceOptions, 'entities' | 'migrations'>;
+
+/** The service's schema on the database settings (the module, migrate.js, rotate-keys.js and tests use it). */
+export function identityPersistence(db: DatabaseSettings): PersistenceOptions {
+  return { ...db, entities: IDENTITY_ENTITIES, migrations: IDENTITY_MIGRATIONS };
 }
 
-export function identityDataSourceOptions(db: IdentityConfig['db']): DataSourceOptions {
+export function identityDataSourceOptions(db: DatabaseSettings): DataSourceOptions {
   return dataSourceOptions(identityPersistence(db));
 }

@@ -25,6 +25,8 @@ export class FhirJsonBodies implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
+    // An application context (a worker, an in-process test) has no HTTP server: nothing to teach.
+    if (!this.adapterHost.httpAdapter) return;
     acceptFhirJson(fhirFastify(this.adapterHost));
   }
 }

@@ -1,3 +1,4 @@
+import { FhirJsonBodies } from '@lienthong/fhir/nest';
 import { createService, defineServiceConfig, type Actor } from '@lienthong/platform';
 import { createTestIssuer } from '@lienthong/testing';
 import { Module } from '@nestjs/common';
@@ -32,7 +33,7 @@ const useCases = [
 
 const matchBody = (fullName: string) => JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', name: [{ text: fullName }] } }] });
 
-@Module({ controllers: [FhirPatientController], providers: useCases })
+@Module({ controllers: [FhirPatientController], providers: [...useCases, FhirJsonBodies] })
 class FhirOnlyModule {}
 
 describe('FHIR Patient endpoints (in process, use cases faked)', () => {

@@ -1,9 +1,8 @@
-import { All, Body, Controller, Get, Header, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, UseFilters, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { All, Body, Controller, Get, Header, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, UseFilters } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { facilityOfLocalIdSystem, FHIR_CONTENT_TYPE, type fhir4, type FhirUrls } from '@lienthong/fhir';
-import { acceptFhirJson, fhirFastify, OperationOutcomeFilter, RequestFhirUrls } from '@lienthong/fhir/nest';
+import { OperationOutcomeFilter, RequestFhirUrls } from '@lienthong/fhir/nest';
 import { CurrentActor, Public, RequireScopes, type Actor } from '@lienthong/platform';
 import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
 import { GetFacilityUseCase } from '../../../facilities/use-cases/get-facility/get-facility.use-case';
@@ -29,7 +28,7 @@ const outcomeFilter = new OperationOutcomeFilter((e) => (e instanceof IdentityEr
 @Controller('fhir')
 @UseFilters(outcomeFilter)
 @NoStore()
-export class FhirPatientController implements OnModuleInit {
+export class FhirPatientController {
   /** R4 requires a date on the statement; what it describes changes only with a deploy. */
   private readonly startedAt = new Date();
 
@@ -39,13 +38,7 @@ export class FhirPatientController implements OnModuleInit {
     private readonly crossReference: CrossReferenceUseCase,
     private readonly matchPatients: MatchPatientsUseCase,
     private readonly getFacility: GetFacilityUseCase,
-    private readonly adapterHost: HttpAdapterHost,
   ) {}
-
-  /** FHIR clients POST `application/fhir+json`; Fastify knows only `application/json` until told. */
-  onModuleInit(): void {
-    acceptFhirJson(fhirFastify(this.adapterHost));
-  }
 
   @Get('metadata')
   @Public()

@@ -12,6 +12,7 @@ import {
   vnAddressCodes,
   type SearchedResource,
 } from '@lienthong/fhir';
+import { phoneE164 } from '@lienthong/vn-standards';
 import { invalidInput, pointerTo, type IdentityError } from '../../../domain/identity-error';
 import { type PatientView } from '../../domain/disclosure';
 import { canonicalIdentifier, isCanonical } from '../../domain/identifiers';
@@ -43,6 +44,7 @@ export function toFhirPatient(view: PatientView): SearchedResource<fhir4.Patient
     };
   }
   const tokens = view.fullName.split(' ');
+  const phone = phoneE164(view.phone);
   return compact<SearchedResource<fhir4.Patient>>({
     resourceType: 'Patient',
     id: view.enterprisePatientId,
@@ -55,7 +57,7 @@ export function toFhirPatient(view: PatientView): SearchedResource<fhir4.Patient
     ],
     // Vietnamese order: family name first, given name last.
     name: [{ use: 'official', text: view.fullName, family: tokens.length > 1 ? tokens[0] : undefined, given: tokens.length > 1 ? tokens.slice(1) : undefined }],
-    telecom: view.phone === undefined ? undefined : [{ system: 'phone', value: `+84${view.phone}` }],
+    telecom: phone === undefined ? undefined : [{ system: 'phone', value: phone }],
     gender: GENDER[view.sex],
     birthDate: view.birthDate,
     // Province and commune codes in their coded extensions, the province name in `state` (vn-address.ts).
