@@ -85,7 +85,12 @@ describe('identity-service patients (real Postgres + Kafka)', () => {
     const read = await t.app.get(GetPatientUseCase).execute(facilityActor(DISTRICT), a.enterprisePatientId);
     expect(read.view.links).toEqual([{ facilityCode: DISTRICT, localId: 'D-1' }]);
     expect(read.view.identifiers).toEqual([{ system: 'cccd', status: 'active', value: id }]);
-    const other = await t.app.get(GetPatientUseCase).execute(facilityActor('79555'), a.enterprisePatientId);
+    // A facility with no link and no scope is not told the patient exists; with the scope it sees the
+    // patient, but not the value of a CCCD another facility reported.
+    await expect(t.app.get(GetPatientUseCase).execute(facilityActor('79555'), a.enterprisePatientId)).rejects.toMatchObject({
+      code: IdentityErrorCode.PatientNotFound,
+    });
+    const other = await t.app.get(GetPatientUseCase).execute(facilityActor('79555', { crossRef: true }), a.enterprisePatientId);
     expect(other.view.identifiers).toEqual([{ system: 'cccd', status: 'active' }]);
   });
 

@@ -56,7 +56,7 @@ describe('rotate identifier keys (real Postgres)', () => {
   });
 
   beforeEach(async () => {
-    await dataSource.query(`TRUNCATE patient_identifiers, patient_blocking_keys, facility_links, patients`);
+    await dataSource.query(`TRUNCATE patient_identifiers, patient_blocking_keys, patient_source_records, facility_links, patients`);
     plaintexts = new Map();
     const [mark] = await dataSource.query<{ id: string }[]>(`SELECT coalesce(max(id), 0) AS id FROM audit_log`);
     auditMark = mark?.id ?? '0';
