@@ -72,6 +72,9 @@ describe('isTransientInfrastructureError', () => {
     expect(isTransientInfrastructureError(withCode('53300'))).toBe(true);
     expect(isTransientInfrastructureError(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isTransientInfrastructureError(new Error('wrapped', { cause: withCode('ECONNRESET') }))).toBe(true);
+    // The bounded waits on Postgres (statement_timeout, the client's query_timeout) are outages too.
+    expect(isTransientInfrastructureError(withCode('57014'))).toBe(true);
+    expect(isTransientInfrastructureError(new Error('Query read timeout'))).toBe(true);
   });
 
   it('treats data errors and handler bugs as the message’s problem', () => {

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@lienthong/platform';
 import { type IHeaders } from 'kafkajs';
 
 /**
@@ -82,21 +83,12 @@ export function deadLetterHeaders(original: IHeaders | undefined, info: DeadLett
   return headers;
 }
 
-const TRANSIENT_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-
 /**
- * Errors that say "the database is unreachable", not "this message is bad": the consumer retries
- * them without limit (they would otherwise send healthy messages to the DLQ during an outage).
- * SQLSTATE classes 08 (connection), 53 (insufficient resources), 57P (shutdown / cannot connect).
+ * Errors that say "the database is unreachable, silent or overloaded", not "this message is bad": the
+ * consumer retries them without limit (they would otherwise send healthy messages to the DLQ during an
+ * outage). The same classification the platform uses to answer HTTP 503 — one definition: socket
+ * codes, SQLSTATE 08/53/57P0x, statement and idle-in-transaction timeouts, the driver's own timeouts.
  */
 export function isTransientInfrastructureError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (TRANSIENT_NODE_CODES.has(code)) return true;
-    if (/^(08|53)[0-9A-Z]{3}$/.test(code) || /^57P0[1-4]$/.test(code)) return true;
-  }
-  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message)) return true;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause !== undefined && cause !== error && isTransientInfrastructureError(cause);
+  return isDatabaseUnavailable(error);
 }
