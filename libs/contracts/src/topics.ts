@@ -21,6 +21,18 @@ export interface TopicSpec {
   readonly cleanupPolicy: 'delete' | 'compact';
   readonly key: TopicKey;
   readonly description: string;
+  /**
+   * A restricted topic: only these principals (service names; one Kafka user each) may touch it and
+   * its DLQ, enforced by broker ACLs generated from this registry (deploy/tools). Absent = readable by
+   * every platform consumer, so nothing whose mere presence is sensitive may travel on it.
+   */
+  readonly restrictedTo?: TopicAccess;
+}
+
+/** Who may use a restricted topic. The DLQ belongs to the consumers: they write poison messages and replay them. */
+export interface TopicAccess {
+  readonly producers: readonly string[];
+  readonly consumers: readonly string[];
 }
 
 export const DLQ_SUFFIX = '.dlq';
@@ -38,7 +50,20 @@ export const Topics = {
     retentionMs: 30 * DAY_MS,
     cleanupPolicy: 'delete',
     key: 'enterprisePatientId',
-    description: 'Master patient index changes: registered, updated, linked, merged, unmerged.',
+    description: 'Master patient index changes: registered, updated, linked, merged, unmerged. Never names a sensitive facility.',
+  }),
+  /**
+   * The links to sensitive facilities (HIV clinic, mental hospital) the public topic leaves out: only
+   * the exchange reads them, to route a sensitive facility's own patients back to it.
+   */
+  identityPatientRestrictedV1: topic({
+    name: 'identity.patient.restricted.v1',
+    partitions: 12,
+    retentionMs: 30 * DAY_MS,
+    cleanupPolicy: 'delete',
+    key: 'enterprisePatientId',
+    description: 'Links to sensitive facilities (registered, linked, updated, merged, unmerged); ACL: identity-service writes, exchange-service reads.',
+    restrictedTo: { producers: ['identity-service'], consumers: ['exchange-service'] },
   }),
   identityFacilityV1: topic({
     name: 'identity.facility.v1',

@@ -1,6 +1,14 @@
 import { FACILITY_LEVELS, HISTORICAL_TIERS, IDENTIFIER_SYSTEMS } from '@lienthong/vn-standards';
 import { parseEventData } from '../event-definition';
-import { FacilityChangedV1, PatientRegisteredV1 } from './identity.events';
+import { dlqTopicFor, Topics } from '../topics';
+import {
+  FacilityChangedV1,
+  IDENTITY_PATIENT_EVENTS,
+  IDENTITY_RESTRICTED_PATIENT_EVENTS,
+  PatientRegisteredV1,
+  SensitiveLinkRegisteredV1,
+  SensitiveLinksMergedV1,
+} from './identity.events';
 
 const facility = {
   code: '01901',
@@ -71,5 +79,28 @@ describe('identity events speak the vn-standards vocabulary', () => {
     expect(parseEventData(PatientRegisteredV1, { ...registered, provinceCode: null }).provinceCode).toBeNull();
     expect(failedPaths(() => parseEventData(PatientRegisteredV1, { ...registered, provinceCode: '079' }))).toEqual(['provinceCode']);
     expect(failedPaths(() => parseEventData(FacilityChangedV1, { ...facility, provinceCode: 'HN' }))).toEqual(['provinceCode']);
+  });
+});
+
+describe('links to sensitive facilities travel on their own restricted topic', () => {
+  it('gives them their own types, on a topic only identity-service writes and exchange-service reads', () => {
+    const publicTypes = new Set(IDENTITY_PATIENT_EVENTS.map((d) => d.type));
+    for (const d of IDENTITY_RESTRICTED_PATIENT_EVENTS) {
+      expect(d.topic).toBe(Topics.identityPatientRestrictedV1);
+      expect(publicTypes.has(d.type)).toBe(false);
+    }
+    for (const d of IDENTITY_PATIENT_EVENTS) expect(d.topic.restrictedTo).toBeUndefined();
+    expect(Topics.identityPatientRestrictedV1.restrictedTo).toEqual({ producers: ['identity-service'], consumers: ['exchange-service'] });
+    // Its dead letters carry the same payloads: same principals.
+    expect(dlqTopicFor(Topics.identityPatientRestrictedV1).restrictedTo).toEqual(Topics.identityPatientRestrictedV1.restrictedTo);
+  });
+
+  it('keys them by enterprise patient id (the survivor for merges), like the public topic, so per-patient order holds on each', () => {
+    const link = { enterprisePatientId: registered.enterprisePatientId, facilityCode: '01905', localId: 'HIV-1', outcome: 'created' };
+    expect(SensitiveLinkRegisteredV1.keyOf(parseEventData(SensitiveLinkRegisteredV1, link))).toBe(registered.enterprisePatientId);
+    const merged = { mergeId: '01920000-0000-7000-8000-0000000000aa', survivorId: registered.enterprisePatientId, mergedId: '01920000-0000-7000-8000-000000000002', movedLinks: [{ facilityCode: '01905', localId: 'HIV-1' }] };
+    expect(SensitiveLinksMergedV1.keyOf(parseEventData(SensitiveLinksMergedV1, merged))).toBe(registered.enterprisePatientId);
+    // A restricted merge event exists only to carry sensitive links: an empty one is a bug.
+    expect(failedPaths(() => parseEventData(SensitiveLinksMergedV1, { ...merged, movedLinks: [] }))).toEqual(['movedLinks']);
   });
 });

@@ -98,6 +98,79 @@ export const PatientUnmergedV1 = defineEvent({
   keyOf: (d) => d.survivorId,
 });
 
+/*
+ * Links to sensitive facilities (`FacilityChangedV1.sensitive`: HIV clinic, mental hospital). A link's
+ * mere existence is sensitive, so identity-service never puts one on `identity.patient.v1`: it goes
+ * on the restricted topic below, which only the exchange may read (broker ACLs generated from the
+ * topic registry). These are their own types, never the public ones on another topic: a consumer
+ * decides what a message is by its type, and a public type must mean "public" wherever it is read.
+ * Payloads carry what routing needs — who, where, under which local id, what happened — and no
+ * demographics.
+ */
+
+export const SensitiveLinkRegisteredV1 = defineEvent({
+  type: 'vn.lienthong.identity.sensitive-link.registered',
+  topic: Topics.identityPatientRestrictedV1,
+  schema: z.object({
+    enterprisePatientId: enterprisePatientIdSchema,
+    facilityCode: facilityCodeSchema,
+    localId: localPatientIdSchema,
+    outcome: matchOutcomeSchema,
+  }),
+  keyOf: (d) => d.enterprisePatientId,
+});
+
+export const SensitiveLinkLinkedV1 = defineEvent({
+  type: 'vn.lienthong.identity.sensitive-link.linked',
+  topic: Topics.identityPatientRestrictedV1,
+  schema: z.object({
+    enterprisePatientId: enterprisePatientIdSchema,
+    facilityCode: facilityCodeSchema,
+    localId: localPatientIdSchema,
+    method: linkMethodSchema,
+    score: z.number().nullable(),
+  }),
+  keyOf: (d) => d.enterprisePatientId,
+});
+
+export const SensitiveLinkUpdatedV1 = defineEvent({
+  type: 'vn.lienthong.identity.sensitive-link.updated',
+  topic: Topics.identityPatientRestrictedV1,
+  schema: z.object({
+    enterprisePatientId: enterprisePatientIdSchema,
+    facilityCode: facilityCodeSchema,
+    localId: localPatientIdSchema,
+    changedFields: z.array(z.string()).min(1),
+  }),
+  keyOf: (d) => d.enterprisePatientId,
+});
+
+/** The sensitive links a merge moved to the survivor (the public `merged` lists only the others). */
+export const SensitiveLinksMergedV1 = defineEvent({
+  type: 'vn.lienthong.identity.sensitive-link.merged',
+  topic: Topics.identityPatientRestrictedV1,
+  schema: z.object({
+    mergeId: z.uuid(),
+    survivorId: enterprisePatientIdSchema,
+    mergedId: enterprisePatientIdSchema,
+    movedLinks: z.array(facilityLink).min(1),
+  }),
+  keyOf: (d) => d.survivorId,
+});
+
+/** The sensitive links an unmerge gave back to the restored patient. */
+export const SensitiveLinksUnmergedV1 = defineEvent({
+  type: 'vn.lienthong.identity.sensitive-link.unmerged',
+  topic: Topics.identityPatientRestrictedV1,
+  schema: z.object({
+    mergeId: z.uuid(),
+    survivorId: enterprisePatientIdSchema,
+    restoredId: enterprisePatientIdSchema,
+    restoredLinks: z.array(facilityLink).min(1),
+  }),
+  keyOf: (d) => d.survivorId,
+});
+
 export const facilityLevelSchema = z.enum(FACILITY_LEVELS);
 export const historicalTierSchema = z.enum(HISTORICAL_TIERS);
 /**
@@ -133,5 +206,13 @@ export const IDENTITY_PATIENT_EVENTS = [
   PatientLinkedV1,
   PatientMergedV1,
   PatientUnmergedV1,
+] as const;
+/** Only the exchange may read these (Topics.identityPatientRestrictedV1.restrictedTo). */
+export const IDENTITY_RESTRICTED_PATIENT_EVENTS = [
+  SensitiveLinkRegisteredV1,
+  SensitiveLinkLinkedV1,
+  SensitiveLinkUpdatedV1,
+  SensitiveLinksMergedV1,
+  SensitiveLinksUnmergedV1,
 ] as const;
 export const IDENTITY_FACILITY_EVENTS = [FacilityChangedV1] as const;
