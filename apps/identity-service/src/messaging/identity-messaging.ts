@@ -1,4 +1,4 @@
-import { IDENTITY_FACILITY_EVENTS, IDENTITY_PATIENT_EVENTS, topicsWithDlq } from '@lienthong/contracts';
+import { IDENTITY_FACILITY_EVENTS, IDENTITY_PATIENT_EVENTS, IDENTITY_RESTRICTED_PATIENT_EVENTS, topicsWithDlq } from '@lienthong/contracts';
 import { prometheusRelayMetrics, provisionTopics, type MessagingModuleOptions } from '@lienthong/messaging';
 import { postgresClientConfig } from '@lienthong/persistence';
 import { metricsRegistry } from '@lienthong/platform';
@@ -8,8 +8,13 @@ import { type IdentityConfig } from '../config/identity.config';
 /** CloudEvents `source` of every event identity-service writes. */
 const IDENTITY_EVENT_SOURCE = '/lienthong/identity-service';
 
-/** The topics identity-service publishes to, with their dead-letter companions. */
-export const IDENTITY_TOPICS = topicsWithDlq([...new Set([...IDENTITY_PATIENT_EVENTS, ...IDENTITY_FACILITY_EVENTS].map((d) => d.topic))]);
+/**
+ * The topics identity-service publishes to, with their dead-letter companions — the restricted one
+ * included (links to sensitive facilities; in Kubernetes only its ACL lets this service write it).
+ */
+export const IDENTITY_TOPICS = topicsWithDlq([
+  ...new Set([...IDENTITY_PATIENT_EVENTS, ...IDENTITY_RESTRICTED_PATIENT_EVENTS, ...IDENTITY_FACILITY_EVENTS].map((d) => d.topic)),
+]);
 
 /**
  * Outbox writer for the use cases and, unless IDENTITY_OUTBOX_RELAY=false, the relay in this process

@@ -54,7 +54,7 @@ export function patientKit(options: { sensitive?: readonly string[]; levels?: Re
   const matcher = new PatientMatcher();
   const resolver = new PatientResolver(patients, sensitive);
   const search = new SearchPatientsUseCase(uow, patients, resolver, audit, crypto);
-  const merge = new MergePatientsUseCase(uow, patients, merges, audit, outbox);
+  const merge = new MergePatientsUseCase(uow, patients, merges, audit, outbox, sensitive);
   return {
     uow,
     patients,
@@ -64,13 +64,13 @@ export function patientKit(options: { sensitive?: readonly string[]; levels?: Re
     idempotency,
     crypto,
     matcher,
-    register: new RegisterPatientUseCase(uow, patients, reviews, idempotency, audit, outbox, crypto, matcher),
+    register: new RegisterPatientUseCase(uow, patients, reviews, idempotency, audit, outbox, crypto, matcher, sensitive),
     getPatient: new GetPatientUseCase(uow, resolver, audit, crypto),
     search,
     crossReference: new CrossReferenceUseCase(search),
     match: new MatchPatientsUseCase(uow, patients, resolver, audit, matcher, crypto),
     merge,
-    unmerge: new UnmergePatientsUseCase(uow, patients, merges, audit, outbox),
+    unmerge: new UnmergePatientsUseCase(uow, patients, merges, audit, outbox, sensitive),
     decideReview: new DecideReviewItemUseCase(uow, reviews, merge, audit),
     listReviews: new ListReviewItemsUseCase(uow, reviews, audit),
     readAudit: new ReadAuditUseCase(uow, audit, resolver, sensitive),
@@ -111,15 +111,30 @@ export async function seedPatient(kit: PatientKit, facilityCode: string, body: R
 export const BACH_MAI = '01901';
 export const COMMUNE_STATION = '01001';
 export const HA_CMND = '012345678';
+/** Hà Nội's HIV outpatient clinic: sensitive in the seeded registry, so give it to `patientKit({ sensitive })`. */
+export const HIV_CLINIC = '01907';
+/** Another valid CCCD: a second person for the registry, never linked to Hà's. */
+export const OTHER_CCCD = '001187054321';
+
+/**
+ * A second patient, first known at the HIV clinic (another CCCD, so never linked to Hà), then with
+ * `alsoAt` at ordinary facilities under the same CCCD: what a steward later merges into Hà.
+ */
+export async function seedSensitivePatient(kit: PatientKit, alsoAt: readonly string[] = []): Promise<string> {
+  const body = nguyenThiThuHa({ localId: 'HIV-0042', identifiers: [{ system: 'cccd', value: OTHER_CCCD }] });
+  const id = await seedPatient(kit, HIV_CLINIC, body);
+  for (const facility of alsoAt) await seedPatient(kit, facility, { ...body, localId: `${facility}-7` });
+  return id;
+}
 
 /**
  * The duplicate a steward meets: Hà registered at Bạch Mai with her CCCD, then typed with a slip
- * ("Haf") and only her old CMND at a commune station, which the matcher sends to review — a second
- * patient plus an open review item.
+ * ("Haf") and only her old CMND at a commune station (or `duplicateAt`), which the matcher sends to
+ * review — a second patient plus an open review item.
  */
-export async function seedDuplicatePair(kit: PatientKit): Promise<{ survivor: string; duplicate: string; reviewItemId: string }> {
+export async function seedDuplicatePair(kit: PatientKit, duplicateAt = COMMUNE_STATION): Promise<{ survivor: string; duplicate: string; reviewItemId: string }> {
   const survivor = await seedPatient(kit, BACH_MAI, nguyenThiThuHa());
-  const duplicate = await seedPatient(kit, COMMUNE_STATION, nguyenThiThuHa({ localId: 'TYT-5', fullName: 'Nguyễn Thị Thu Haf', identifiers: [{ system: 'cmnd', value: HA_CMND }] }));
+  const duplicate = await seedPatient(kit, duplicateAt, nguyenThiThuHa({ localId: 'TYT-5', fullName: 'Nguyễn Thị Thu Haf', identifiers: [{ system: 'cmnd', value: HA_CMND }] }));
   const item = [...kit.reviews.items.values()].find((i) => i.incomingPatientId === duplicate && i.candidatePatientId === survivor);
   if (!item) throw new Error('the duplicate did not go to review: the matcher changed, pick another slip');
   return { survivor, duplicate, reviewItemId: item.id };

@@ -1,6 +1,16 @@
-import { PatientMergedV1, Topics } from '@lienthong/contracts';
+import { PatientMergedV1, SensitiveLinksMergedV1, Topics } from '@lienthong/contracts';
 import { personActor } from '../../../../test/actors';
-import { BACH_MAI, COMMUNE_STATION, patientKit, seedDuplicatePair, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
+import {
+  BACH_MAI,
+  COMMUNE_STATION,
+  HIV_CLINIC,
+  nguyenThiThuHa,
+  patientKit,
+  seedDuplicatePair,
+  seedPatient,
+  seedSensitivePatient,
+  type PatientKit,
+} from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
 import { Scopes } from '../../../scopes';
 
@@ -77,5 +87,45 @@ describe('MergePatientsUseCase', () => {
     expect(kit.uow.committed).toHaveLength(before);
     expect(kit.merges.merges.size).toBe(1);
     expect(kit.patients.patients.get(survivor)?.status).toBe('active');
+  });
+});
+
+describe('MergePatientsUseCase: links to sensitive facilities', () => {
+  const steward = personActor('data-steward', [Scopes.steward]);
+  const PUBLIC = Topics.identityPatientV1.name;
+  const RESTRICTED = Topics.identityPatientRestrictedV1.name;
+  let kit: PatientKit;
+  let survivor: string;
+  beforeEach(async () => {
+    kit = patientKit({ sensitive: [HIV_CLINIC] });
+    survivor = await seedPatient(kit, BACH_MAI, nguyenThiThuHa());
+  });
+
+  it('the public merged lists only the ordinary links; the HIV clinic’s link goes on the restricted topic', async () => {
+    const duplicate = await seedSensitivePatient(kit, [COMMUNE_STATION]);
+
+    const result = await kit.merge.execute({ actor: steward, survivorId: survivor, mergedId: duplicate });
+
+    const ids = { mergeId: result.mergeId, survivorId: survivor, mergedId: duplicate };
+    expect(kit.uow.events()).toEqual([
+      { topic: PUBLIC, key: survivor, type: PatientMergedV1.type, data: { ...ids, movedLinks: [{ facilityCode: COMMUNE_STATION, localId: `${COMMUNE_STATION}-7` }] } },
+      { topic: RESTRICTED, key: survivor, type: SensitiveLinksMergedV1.type, data: { ...ids, movedLinks: [{ facilityCode: HIV_CLINIC, localId: 'HIV-0042' }] } },
+    ]);
+    // Every link still moved, and the steward who asked is told about all of them.
+    expect(result.movedLinks).toEqual([
+      { facilityCode: HIV_CLINIC, localId: 'HIV-0042' },
+      { facilityCode: COMMUNE_STATION, localId: `${COMMUNE_STATION}-7` },
+    ]);
+    expect(kit.patients.linksOfNow(survivor).map((l) => l.facilityCode)).toEqual([BACH_MAI, HIV_CLINIC, COMMUNE_STATION]);
+  });
+
+  it('a merged patient known only at the HIV clinic is merged on the restricted topic alone: no public event names an id the public never saw', async () => {
+    const duplicate = await seedSensitivePatient(kit);
+
+    const { mergeId } = await kit.merge.execute({ actor: steward, survivorId: survivor, mergedId: duplicate });
+
+    expect(kit.uow.events()).toEqual([
+      { topic: RESTRICTED, key: survivor, type: SensitiveLinksMergedV1.type, data: { mergeId, survivorId: survivor, mergedId: duplicate, movedLinks: [{ facilityCode: HIV_CLINIC, localId: 'HIV-0042' }] } },
+    ]);
   });
 });

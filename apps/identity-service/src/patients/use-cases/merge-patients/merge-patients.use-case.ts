@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PatientLinkedV1, PatientMergedV1 } from '@lienthong/contracts';
+import { PatientLinkedV1, PatientMergedV1, SensitiveLinkLinkedV1, SensitiveLinksMergedV1 } from '@lienthong/contracts';
 import { OutboxWriter, outboxEvent, type OutboxEvent } from '@lienthong/messaging';
 import { UnitOfWork, type Tx } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
@@ -9,6 +9,7 @@ import { type MovedLink } from '../../domain/patient';
 import { AuditTrail } from '../../ports/audit-trail.port';
 import { MergeLog } from '../../ports/merge-log.port';
 import { PatientStore } from '../../ports/patient-store.port';
+import { SensitiveFacilities } from '../../ports/sensitive-facilities.port';
 
 export interface MergePatientsCommand {
   readonly actor: Actor;
@@ -26,7 +27,12 @@ export interface MergeResult {
 /**
  * Merges one enterprise patient into another: its facility links and identifiers move to the survivor,
  * it becomes `merged` (reads redirect to the survivor), and the merge log records exactly what moved
- * so an unmerge can put it back. One `merged` event.
+ * so an unmerge can put it back.
+ *
+ * Events: links to sensitive facilities never reach the public topic. The public `merged` lists the
+ * other moved links, and is not published at all when every moved link is sensitive — the merged id
+ * was then never announced publicly, and an unknown id merging in would hint at a hidden link. The
+ * sensitive links go in one `sensitive-link.merged` on the restricted topic.
  */
 @Injectable()
 export class MergePatientsUseCase {
@@ -36,6 +42,7 @@ export class MergePatientsUseCase {
     private readonly merges: MergeLog,
     private readonly audit: AuditTrail,
     private readonly outbox: OutboxWriter,
+    private readonly sensitive: SensitiveFacilities,
   ) {}
 
   async execute(command: MergePatientsCommand): Promise<MergeResult> {
@@ -66,16 +73,28 @@ export class MergePatientsUseCase {
     const mergeId = uuidv7();
     const movedLinks: MovedLink[] = links.map((l) => ({ linkId: l.id, facilityCode: l.facilityCode, localId: l.localId }));
     this.merges.record(tx, { id: mergeId, survivorId, mergedId, movedLinks, movedIdentifierIds: identifiers.map((i) => i.id), mergedBy: actor.subject, createdAt: now });
-    const publicLinks = movedLinks.map((l) => ({ facilityCode: l.facilityCode, localId: l.localId }));
-    const events: OutboxEvent[] = [outboxEvent(PatientMergedV1, { mergeId, survivorId, mergedId, movedLinks: publicLinks })];
+    const allLinks = movedLinks.map((l) => ({ facilityCode: l.facilityCode, localId: l.localId }));
+    const sensitiveCodes = await this.sensitive.among(tx, allLinks.map((l) => l.facilityCode));
+    const { open, restricted } = splitBySensitivity(allLinks, sensitiveCodes);
+    const events: OutboxEvent[] = [];
+    if (open.length > 0 || restricted.length === 0) events.push(outboxEvent(PatientMergedV1, { mergeId, survivorId, mergedId, movedLinks: open }));
+    if (restricted.length > 0) events.push(outboxEvent(SensitiveLinksMergedV1, { mergeId, survivorId, mergedId, movedLinks: restricted }));
     if (reason === 'review-confirmed') {
-      for (const l of publicLinks) events.push(outboxEvent(PatientLinkedV1, { enterprisePatientId: survivorId, ...l, method: 'review-confirmed', score: null }));
+      for (const l of open) events.push(outboxEvent(PatientLinkedV1, { enterprisePatientId: survivorId, ...l, method: 'review-confirmed', score: null }));
+      for (const l of restricted) events.push(outboxEvent(SensitiveLinkLinkedV1, { enterprisePatientId: survivorId, ...l, method: 'review-confirmed', score: null }));
     }
     this.outbox.append(tx, events);
     this.audit.append(tx, actor, [
       { action: 'patient.merge', patientId: survivorId, outcome: 'success', detail: { mergeId, role: 'survivor', reason } },
       { action: 'patient.merge', patientId: mergedId, outcome: 'success', detail: { mergeId, role: 'merged', reason } },
     ]);
-    return { mergeId, survivorId, mergedId, movedLinks: publicLinks };
+    return { mergeId, survivorId, mergedId, movedLinks: allLinks };
   }
+}
+
+type FacilityLink = { readonly facilityCode: string; readonly localId: string };
+
+/** Links to facilities in `sensitiveCodes` go to the restricted topic, the others may be public (unmerge splits the same way). */
+export function splitBySensitivity<L extends FacilityLink>(links: readonly L[], sensitiveCodes: ReadonlySet<string>): { open: L[]; restricted: L[] } {
+  return { open: links.filter((l) => !sensitiveCodes.has(l.facilityCode)), restricted: links.filter((l) => sensitiveCodes.has(l.facilityCode)) };
 }

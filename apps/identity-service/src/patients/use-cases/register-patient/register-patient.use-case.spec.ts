@@ -1,4 +1,12 @@
-import { PatientLinkedV1, PatientRegisteredV1, PatientUpdatedV1, Topics } from '@lienthong/contracts';
+import {
+  PatientLinkedV1,
+  PatientRegisteredV1,
+  PatientUpdatedV1,
+  SensitiveLinkLinkedV1,
+  SensitiveLinkRegisteredV1,
+  SensitiveLinkUpdatedV1,
+  Topics,
+} from '@lienthong/contracts';
 import { facilityActor, personActor, serviceActor, type Actor } from '../../../../test/actors';
 import { HA_BHYT, HA_CCCD, nguyenThiThuHa, patientKit, seedPatient, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
@@ -336,6 +344,59 @@ describe('RegisterPatientUseCase', () => {
     it('a key is the facility’s own: another facility using the same key registers normally', async () => {
       await register(ha(), facilityActor(BACH_MAI), 'key-1');
       await expect(register(ha({ localId: 'TN-77' }), facilityActor(THANH_NHAN), 'key-1')).resolves.toMatchObject({ outcome: 'linked' });
+    });
+  });
+  describe('a facility the registry marks sensitive is named on the restricted topic only', () => {
+    /** Hanoi's HIV outpatient clinic, sensitive in the registry. */
+    const HIV_CLINIC = '01907';
+    const RESTRICTED = Topics.identityPatientRestrictedV1.name;
+    const publicEvents = () => kit.uow.events().filter((e) => e.topic === Topics.identityPatientV1.name);
+    beforeEach(() => {
+      kit = patientKit({ sensitive: [HIV_CLINIC] });
+    });
+
+    it('a new patient there: one sensitive-link registration on the restricted topic, without demographics, and nothing public', async () => {
+      const { enterprisePatientId: id } = await register(ha({ localId: 'HIV-0042' }), facilityActor(HIV_CLINIC));
+
+      expect(kit.uow.events()).toEqual([
+        { topic: RESTRICTED, key: id, type: SensitiveLinkRegisteredV1.type, data: { enterprisePatientId: id, facilityCode: HIV_CLINIC, localId: 'HIV-0042', outcome: 'created' } },
+      ]);
+    });
+
+    it('a link there to a patient known elsewhere (by CCCD): linked and registered on the restricted topic, nothing public', async () => {
+      const id = await seed(ha());
+
+      await register(ha({ localId: 'HIV-0042' }), facilityActor(HIV_CLINIC));
+
+      expect(kit.uow.events()).toEqual([
+        { topic: RESTRICTED, key: id, type: SensitiveLinkLinkedV1.type, data: { enterprisePatientId: id, facilityCode: HIV_CLINIC, localId: 'HIV-0042', method: 'cccd', score: null } },
+        { topic: RESTRICTED, key: id, type: SensitiveLinkRegisteredV1.type, data: { enterprisePatientId: id, facilityCode: HIV_CLINIC, localId: 'HIV-0042', outcome: 'linked' } },
+      ]);
+      expect(publicEvents()).toEqual([]);
+    });
+
+    it('an update there goes on the restricted topic; the same update from an ordinary facility stays public', async () => {
+      const id = await seedPatient(kit, HIV_CLINIC, ha({ localId: 'HIV-0042' }));
+
+      await register(ha({ localId: 'HIV-0042', phone: '0987654321' }), facilityActor(HIV_CLINIC));
+
+      expect(kit.uow.events()).toEqual([
+        { topic: RESTRICTED, key: id, type: SensitiveLinkUpdatedV1.type, data: { enterprisePatientId: id, facilityCode: HIV_CLINIC, localId: 'HIV-0042', changedFields: ['phone'] } },
+      ]);
+
+      await register(ha({ localId: 'TN-77', phone: '0987654321' }), facilityActor(THANH_NHAN));
+      expect(publicEvents().map((e) => [e.type, e.data])).toEqual([
+        [LINKED, expect.objectContaining({ facilityCode: THANH_NHAN })],
+        [REGISTERED, expect.objectContaining({ facilityCode: THANH_NHAN })],
+      ]);
+      expect(JSON.stringify(publicEvents())).not.toContain(HIV_CLINIC);
+      expect(JSON.stringify(publicEvents())).not.toContain('HIV-0042');
+    });
+
+    it('a replay of an idempotent registration there publishes nothing at all', async () => {
+      await register(ha({ localId: 'HIV-0042' }), facilityActor(HIV_CLINIC), 'key-1');
+      await register(ha({ localId: 'HIV-0042' }), facilityActor(HIV_CLINIC), 'key-1');
+      expect(kit.uow.events().map((e) => e.type)).toEqual([SensitiveLinkRegisteredV1.type]);
     });
   });
 });

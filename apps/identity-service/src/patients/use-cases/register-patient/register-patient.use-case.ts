@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { PatientLinkedV1, PatientRegisteredV1, PatientUpdatedV1 } from '@lienthong/contracts';
+import {
+  PatientLinkedV1,
+  PatientRegisteredV1,
+  PatientUpdatedV1,
+  SensitiveLinkLinkedV1,
+  SensitiveLinkRegisteredV1,
+  SensitiveLinkUpdatedV1,
+  type EventData,
+} from '@lienthong/contracts';
 import { OutboxWriter, outboxEvent, type OutboxEvent } from '@lienthong/messaging';
 import { advisoryLockKey, UnitOfWork, type Tx } from '@lienthong/persistence';
 import { actingFacility, type Actor } from '@lienthong/platform';
@@ -15,6 +23,7 @@ import { AuditTrail } from '../../ports/audit-trail.port';
 import { IdempotencyStore } from '../../ports/idempotency-store.port';
 import { PatientStore, type RegistrationCandidate, type RegistrationReads } from '../../ports/patient-store.port';
 import { ReviewQueue } from '../../ports/review-queue.port';
+import { SensitiveFacilities } from '../../ports/sensitive-facilities.port';
 
 export type RegistrationOutcome = 'linked' | 'review' | 'created' | 'updated';
 
@@ -52,6 +61,8 @@ interface Incoming {
   readonly facilityLevel: RegistrationReads['facilityLevel'];
   /** The report carries an active CCCD (which the patient then holds). */
   readonly cccdVerified: boolean;
+  /** The registry marks the facility sensitive: its links go on the restricted topic only (DESIGN.md, Event backbone). */
+  readonly facilitySensitive: boolean;
 }
 
 /** What a registration did to the patient's source records and shared record. */
@@ -75,7 +86,11 @@ interface SourceOutcome {
  * record is appended to its history. A report contradicting a CCCD-verified name, birth date or sex
  * is kept in the facility's source record, does not reach the shared record, and opens one review item.
  *
- * Round trips: BEGIN with the locks, one read, one write (patient, identifiers, link, source record
+ * A facility the registry marks sensitive (HIV clinic, mental hospital) is never named on the public
+ * topic: its registrations, links and updates are published as sensitive-link events on the
+ * restricted topic, and nothing about them on `identity.patient.v1`.
+ *
+ * Round trips: BEGIN with the locks, one read, the facility's sensitivity, one write (patient, identifiers, link, source record
  * and its history, blocking keys, review item, outbox, audit, idempotency answer), COMMIT. Changing an
  * existing patient (update, link) reads twice more: the patient row locked, then its identifiers and
  * source records — after the lock, so two facilities changing the same patient at once both count.
@@ -91,6 +106,7 @@ export class RegisterPatientUseCase {
     private readonly outbox: OutboxWriter,
     private readonly crypto: IdentifierCrypto,
     private readonly matcher: PatientMatcher,
+    private readonly sensitive: SensitiveFacilities,
   ) {}
 
   async execute(command: RegisterPatientCommand): Promise<RegisterPatientResult> {
@@ -133,7 +149,19 @@ export class RegisterPatientUseCase {
           }
           return previous.response as RegisterPatientResult;
         }
-        const incoming: Incoming = { facilityCode, registration, identifiers, matchable, now: new Date(), facilityLevel: reads.facilityLevel, cccdVerified: cccd !== undefined };
+        // Asked after the idempotency answer (a replay publishes nothing) and inside the transaction (the
+        // registry's answer as of this commit). TODO(ports): fold into registrationReads beside facilityLevel.
+        const facilitySensitive = (await this.sensitive.among(tx, [facilityCode])).has(facilityCode);
+        const incoming: Incoming = {
+          facilityCode,
+          registration,
+          identifiers,
+          matchable,
+          now: new Date(),
+          facilityLevel: reads.facilityLevel,
+          cccdVerified: cccd !== undefined,
+          facilitySensitive,
+        };
         const resolution = await this.resolve(tx, incoming, reads, cccd?.blindIndex);
         this.outbox.append(tx, resolution.events);
         this.audit.append(tx, actor, [{ action: OPERATION, patientId: resolution.audit.patientId, outcome: 'success', detail: resolution.audit.detail }]);
@@ -210,11 +238,9 @@ export class RegisterPatientUseCase {
     return {
       result: { enterprisePatientId: patientId, outcome: 'linked', warnings },
       events: [
-        outboxEvent(PatientLinkedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, method, score }),
+        linkedEvent(incoming, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, method, score }),
         this.registeredEvent(incoming, patientId, 'linked'),
-        ...(sources.changed.length > 0
-          ? [outboxEvent(PatientUpdatedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, changedFields: sources.changed })]
-          : []),
+        ...(sources.changed.length > 0 ? [updatedEvent(incoming, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, changedFields: sources.changed })] : []),
       ],
       audit: {
         patientId,
@@ -243,7 +269,7 @@ export class RegisterPatientUseCase {
     const warnings = [...registration.warnings, ...disputeWarnings(sources.disputed)];
     return {
       result: { enterprisePatientId: patientId, outcome: 'updated', warnings },
-      events: changed.length > 0 ? [outboxEvent(PatientUpdatedV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, changedFields: changed })] : [],
+      events: changed.length > 0 ? [updatedEvent(incoming, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, changedFields: changed })] : [],
       audit: {
         patientId,
         detail: { outcome: 'updated', changedFields: changed, warnings: warnings.map((w) => w.rule), ...(sources.disputed.length > 0 ? { disputed: sources.disputed } : {}) },
@@ -300,7 +326,10 @@ export class RegisterPatientUseCase {
     return { id: uuidv7(), system: i.system, encrypted: this.crypto.encrypt(i.system, i.value), blindIndex: i.blindIndex, status: i.status, flags: i.flags };
   }
 
-  private registeredEvent({ facilityCode, registration, identifiers }: Incoming, patientId: string, outcome: 'linked' | 'review' | 'created'): OutboxEvent {
+  private registeredEvent({ facilityCode, registration, identifiers, facilitySensitive }: Incoming, patientId: string, outcome: 'linked' | 'review' | 'created'): OutboxEvent {
+    // No demographics on the restricted topic: the exchange routes by link, and aggregates must not
+    // be able to count a sensitive facility's patients by birth year or province from it.
+    if (facilitySensitive) return outboxEvent(SensitiveLinkRegisteredV1, { enterprisePatientId: patientId, facilityCode, localId: registration.localId, outcome });
     const d = registration.demographics;
     return outboxEvent(PatientRegisteredV1, {
       enterprisePatientId: patientId,
@@ -313,6 +342,19 @@ export class RegisterPatientUseCase {
       identifierSystems: [...new Set(identifiers.map((i) => i.system))],
     });
   }
+}
+
+type LinkedData = EventData<typeof PatientLinkedV1>;
+type UpdatedData = EventData<typeof PatientUpdatedV1>;
+
+/** A link by a sensitive facility goes on the restricted topic, never on the public one. */
+function linkedEvent({ facilitySensitive }: Incoming, data: LinkedData): OutboxEvent {
+  return facilitySensitive ? outboxEvent(SensitiveLinkLinkedV1, data) : outboxEvent(PatientLinkedV1, data);
+}
+
+/** An update reported by a sensitive facility names it: restricted topic only. */
+function updatedEvent({ facilitySensitive }: Incoming, data: UpdatedData): OutboxEvent {
+  return facilitySensitive ? outboxEvent(SensitiveLinkUpdatedV1, data) : outboxEvent(PatientUpdatedV1, data);
 }
 
 function findKnown<K extends { readonly system: string; readonly blindIndex: Buffer }>(known: readonly K[], incoming: IncomingIdentifier): K | undefined {

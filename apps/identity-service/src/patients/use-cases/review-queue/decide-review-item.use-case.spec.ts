@@ -1,6 +1,6 @@
-import { PatientLinkedV1, PatientMergedV1 } from '@lienthong/contracts';
+import { PatientLinkedV1, PatientMergedV1, SensitiveLinkLinkedV1, SensitiveLinksMergedV1, Topics } from '@lienthong/contracts';
 import { personActor } from '../../../../test/actors';
-import { COMMUNE_STATION, patientKit, seedDuplicatePair, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
+import { COMMUNE_STATION, HIV_CLINIC, patientKit, seedDuplicatePair, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
 import { Scopes } from '../../../scopes';
 
@@ -66,5 +66,23 @@ describe('DecideReviewItemUseCase', () => {
     await expect(kit.decideReview.execute(steward, reviewItemId, 'confirm')).rejects.toMatchObject({ code: IdentityErrorCode.MergeConflict });
 
     expect(kit.reviews.items.get(reviewItemId)?.status).toBe('open');
+  });
+});
+
+describe('DecideReviewItemUseCase: a duplicate registered at a sensitive facility', () => {
+  const steward = personActor('data-steward', [Scopes.steward]);
+
+  it('confirming it announces the merge and the confirmed link on the restricted topic only', async () => {
+    const kit = patientKit({ sensitive: [HIV_CLINIC] });
+    const { survivor, duplicate, reviewItemId } = await seedDuplicatePair(kit, HIV_CLINIC);
+
+    const { mergeId } = await kit.decideReview.execute(steward, reviewItemId, 'confirm');
+
+    const restricted = Topics.identityPatientRestrictedV1.name;
+    const link = { facilityCode: HIV_CLINIC, localId: 'TYT-5' };
+    expect(kit.uow.events()).toEqual([
+      { topic: restricted, key: survivor, type: SensitiveLinksMergedV1.type, data: { mergeId, survivorId: survivor, mergedId: duplicate, movedLinks: [link] } },
+      { topic: restricted, key: survivor, type: SensitiveLinkLinkedV1.type, data: { enterprisePatientId: survivor, ...link, method: 'review-confirmed', score: null } },
+    ]);
   });
 });

@@ -1,6 +1,16 @@
-import { PatientUnmergedV1, Topics } from '@lienthong/contracts';
+import { PatientUnmergedV1, SensitiveLinksUnmergedV1, Topics } from '@lienthong/contracts';
 import { personActor } from '../../../../test/actors';
-import { BACH_MAI, COMMUNE_STATION, nguyenThiThuHa, patientKit, seedDuplicatePair, seedPatient, type PatientKit } from '../../../../test/fakes/identity-kit.fake';
+import {
+  BACH_MAI,
+  COMMUNE_STATION,
+  HIV_CLINIC,
+  nguyenThiThuHa,
+  patientKit,
+  seedDuplicatePair,
+  seedPatient,
+  seedSensitivePatient,
+  type PatientKit,
+} from '../../../../test/fakes/identity-kit.fake';
 import { IdentityErrorCode } from '../../../domain/identity-error';
 import { Scopes } from '../../../scopes';
 
@@ -72,5 +82,41 @@ describe('UnmergePatientsUseCase', () => {
       ['01925', 'TN-77'],
     ]);
     expect(kit.patients.patients.get(duplicate)?.status).toBe('active');
+  });
+});
+
+describe('UnmergePatientsUseCase: links to sensitive facilities', () => {
+  const steward = personActor('data-steward', [Scopes.steward]);
+  const PUBLIC = Topics.identityPatientV1.name;
+  const RESTRICTED = Topics.identityPatientRestrictedV1.name;
+  let kit: PatientKit;
+  let survivor: string;
+  beforeEach(async () => {
+    kit = patientKit({ sensitive: [HIV_CLINIC] });
+    survivor = await seedPatient(kit, BACH_MAI, nguyenThiThuHa());
+  });
+
+  const mergeThenUnmerge = async (duplicate: string) => {
+    const { mergeId } = await kit.merge.execute({ actor: steward, survivorId: survivor, mergedId: duplicate });
+    kit.uow.committed.length = 0;
+    await kit.unmerge.execute(steward, mergeId);
+    return { mergeId, survivorId: survivor, restoredId: duplicate };
+  };
+
+  it('the public unmerged gives back only the ordinary links; the HIV clinic’s link comes back on the restricted topic', async () => {
+    const ids = await mergeThenUnmerge(await seedSensitivePatient(kit, [COMMUNE_STATION]));
+
+    expect(kit.uow.events()).toEqual([
+      { topic: PUBLIC, key: survivor, type: PatientUnmergedV1.type, data: { ...ids, restoredLinks: [{ facilityCode: COMMUNE_STATION, localId: `${COMMUNE_STATION}-7` }] } },
+      { topic: RESTRICTED, key: survivor, type: SensitiveLinksUnmergedV1.type, data: { ...ids, restoredLinks: [{ facilityCode: HIV_CLINIC, localId: 'HIV-0042' }] } },
+    ]);
+  });
+
+  it('undoing a merge that was only about the HIV clinic’s link publishes nothing public, as the merge did not', async () => {
+    const ids = await mergeThenUnmerge(await seedSensitivePatient(kit));
+
+    expect(kit.uow.events()).toEqual([
+      { topic: RESTRICTED, key: survivor, type: SensitiveLinksUnmergedV1.type, data: { ...ids, restoredLinks: [{ facilityCode: HIV_CLINIC, localId: 'HIV-0042' }] } },
+    ]);
   });
 });

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { PatientUnmergedV1 } from '@lienthong/contracts';
-import { OutboxWriter, outboxEvent } from '@lienthong/messaging';
+import { PatientUnmergedV1, SensitiveLinksUnmergedV1 } from '@lienthong/contracts';
+import { OutboxWriter, outboxEvent, type OutboxEvent } from '@lienthong/messaging';
 import { UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error';
 import { AuditTrail } from '../../ports/audit-trail.port';
 import { MergeLog } from '../../ports/merge-log.port';
 import { PatientStore } from '../../ports/patient-store.port';
+import { SensitiveFacilities } from '../../ports/sensitive-facilities.port';
+import { splitBySensitivity } from '../merge-patients/merge-patients.use-case';
 
 export interface UnmergeResult {
   readonly mergeId: string;
@@ -17,7 +19,12 @@ export interface UnmergeResult {
 
 /**
  * Undoes a merge: the merged patient becomes active again and gets back exactly the links and
- * identifiers that moved (those still on the survivor). One `unmerged` event.
+ * identifiers that moved (those still on the survivor).
+ *
+ * Events mirror the merge's: the public `unmerged` (non-sensitive restored links only) exactly when
+ * the merge published a public `merged` — public consumers that saw the merge see it undone, and
+ * nobody else learns of a merge that was only about sensitive links; the restored sensitive links go
+ * in one `sensitive-link.unmerged` on the restricted topic.
  */
 @Injectable()
 export class UnmergePatientsUseCase {
@@ -27,6 +34,7 @@ export class UnmergePatientsUseCase {
     private readonly merges: MergeLog,
     private readonly audit: AuditTrail,
     private readonly outbox: OutboxWriter,
+    private readonly sensitive: SensitiveFacilities,
   ) {}
 
   async execute(actor: Actor, mergeId: string): Promise<UnmergeResult> {
@@ -46,13 +54,20 @@ export class UnmergePatientsUseCase {
       this.patients.moveIdentifiers(tx, merge.movedIdentifierIds, merge.mergedId, now, merge.survivorId);
       this.patients.setMerged(tx, merge.mergedId, null, now);
       this.merges.markUndone(tx, mergeId, now, actor.subject);
-      const publicLinks = restoredLinks.map((l) => ({ facilityCode: l.facilityCode, localId: l.localId }));
-      this.outbox.append(tx, [outboxEvent(PatientUnmergedV1, { mergeId, survivorId: merge.survivorId, restoredId: merge.mergedId, restoredLinks: publicLinks })]);
+      const links = restoredLinks.map((l) => ({ facilityCode: l.facilityCode, localId: l.localId }));
+      const sensitiveCodes = await this.sensitive.among(tx, merge.movedLinks.map((l) => l.facilityCode));
+      const moved = splitBySensitivity(merge.movedLinks, sensitiveCodes);
+      const { open, restricted } = splitBySensitivity(links, sensitiveCodes);
+      const ids = { mergeId, survivorId: merge.survivorId, restoredId: merge.mergedId };
+      const events: OutboxEvent[] = [];
+      if (moved.open.length > 0 || moved.restricted.length === 0) events.push(outboxEvent(PatientUnmergedV1, { ...ids, restoredLinks: open }));
+      if (restricted.length > 0) events.push(outboxEvent(SensitiveLinksUnmergedV1, { ...ids, restoredLinks: restricted }));
+      this.outbox.append(tx, events);
       this.audit.append(tx, actor, [
         { action: 'patient.unmerge', patientId: merge.survivorId, outcome: 'success', detail: { mergeId, role: 'survivor' } },
         { action: 'patient.unmerge', patientId: merge.mergedId, outcome: 'success', detail: { mergeId, role: 'restored' } },
       ]);
-      return { mergeId, survivorId: merge.survivorId, restoredId: merge.mergedId, restoredLinks: publicLinks };
+      return { ...ids, restoredLinks: links };
     });
   }
 }
