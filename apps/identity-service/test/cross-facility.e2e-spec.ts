@@ -1,8 +1,6 @@
-import { createTestDatabase, createTestIssuer, runNodeScript, startServiceProcess, testInfra, uniqueName, type ServiceProcess, type TestDatabase } from '@lienthong/testing';
-import { PopulationGenerator, type SyntheticPerson } from '@lienthong/synthetic';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createTestIssuer, uniqueName } from '@lienthong/testing';
 import { Client } from 'pg';
+import { facilityHeaders, isoBirthDate, postPatient, registrationOf, sexCode, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
 
 /**
  * The two cross-facility stories of issue 7, against the BUILT service run as a process (fresh
@@ -14,10 +12,6 @@ import { Client } from 'pg';
  *     still read X, B's own source record shows Y, the history holds both, exactly one review item,
  *     A's address survives.
  */
-const DIST = join(__dirname, '../../../dist/apps/identity-service');
-const MAIN = join(DIST, 'main.js');
-const MIGRATE = join(DIST, 'migrate.js');
-
 /** Seed registry: Bệnh viện Thanh Nhàn (specialised). */
 const A = '01902';
 /** Seed registry: Trạm Y tế xã Phù Linh (initial). */
@@ -34,22 +28,6 @@ const WRITE = 'system/Patient.cu';
 const CROSSREF = 'lienthong/patient.crossref';
 const AUDIT = 'lienthong/audit.read';
 
-function syntheticAdults(count: number): (SyntheticPerson & { cccd: string })[] {
-  const generator = new PopulationGenerator({ seed: Date.now() ^ (process.pid << 9) });
-  const people: (SyntheticPerson & { cccd: string })[] = [];
-  while (people.length < count) {
-    const p = generator.person();
-    if (p.cccd !== undefined && generator.referenceYear - p.birthDate.year >= 18 && p.birthDate.day !== undefined) people.push({ ...p, cccd: p.cccd });
-  }
-  return people;
-}
-
-const isoBirthDate = (p: SyntheticPerson) =>
-  [p.birthDate.year, p.birthDate.month, p.birthDate.day]
-    .filter((n): n is number => n !== undefined)
-    .map((n, i) => String(n).padStart(i === 0 ? 4 : 2, '0'))
-    .join('-');
-
 interface PatientBody {
   enterprisePatientId: string;
   fullName: string;
@@ -63,32 +41,21 @@ interface PatientBody {
 
 describe('identity-service cross-facility reads and writes (built, as a process)', () => {
   const issuer = createTestIssuer();
-  type Adult = SyntheticPerson & { cccd: string };
-  const [seen, hidden, person] = syntheticAdults(3) as [Adult, Adult, Adult];
+  const [seen, hidden, person] = syntheticAdults(3) as [SyntheticAdult, SyntheticAdult, SyntheticAdult];
   const tag = uniqueName('xf').replace(/[^a-z0-9]/gi, '').toUpperCase().slice(-10);
-  let db: TestDatabase | undefined;
-  let service: ServiceProcess | undefined;
+  let identity: IdentityProcess | undefined;
   let sql: Client | undefined;
   let base = '';
 
-  const auth = async (facility: string, scope: string) => ({ authorization: `Bearer ${await issuer.sign({ facility, scope, sub: `his-${facility}` })}`, 'x-purpose-of-use': 'treatment' });
-  const get = async (path: string, facility: string, scope: string) => fetch(`${base}${path}`, { headers: await auth(facility, scope) });
+  const get = async (path: string, facility: string, scope: string) => fetch(`${base}${path}`, { headers: await facilityHeaders(issuer, facility, scope) });
   async function register(facility: string, body: Record<string, unknown>): Promise<{ status: number; body: { enterprisePatientId: string; outcome: string; warnings: { pointer?: string; rule: string }[] } }> {
-    const response = await fetch(`${base}/v1/patients`, {
-      method: 'POST',
-      headers: { ...(await auth(facility, WRITE)), 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const response = await postPatient(base, await facilityHeaders(issuer, facility, WRITE), body);
     return { status: response.status, body: (await response.json()) as never };
   }
-  const X = (localId: string, who: Adult = person) => ({
-    localId,
-    fullName: who.fullName,
-    birthDate: isoBirthDate(who),
-    sex: who.sex === 'male' ? 1 : 2,
+  const X = (localId: string, who: SyntheticAdult = person) => ({
+    ...registrationOf(who, localId),
     address: { provinceCode: '01', communeCode: '00004', line: `Số ${tag.length} phố Thanh Nhàn` },
     phone: '0912345678',
-    identifiers: [{ system: 'cccd', value: who.cccd }],
   });
   // Somebody else's values entirely: another name, birth year, sex and phone, no address.
   const Y = (localId: string) => ({
@@ -101,35 +68,15 @@ describe('identity-service cross-facility reads and writes (built, as a process)
   });
 
   beforeAll(async () => {
-    expect(existsSync(MAIN)).toBe(true);
-    db = await createTestDatabase('identity_xf_e2e');
-    const infra = testInfra();
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      KAFKA_CLIENT_ID: uniqueName('identity-xf-e2e'),
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      REDIS_URL: infra.redisUrl,
-      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      IDENTITY_SEED_FACILITIES: 'true',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-    };
-    await runNodeScript(MIGRATE, env);
-    service = await startServiceProcess(MAIN, env);
-    base = service.base;
-    sql = new Client({ connectionString: db.url });
+    identity = await startIdentity(issuer, { database: 'identity_xf_e2e' });
+    base = identity.base;
+    sql = new Client({ connectionString: identity.db.url });
     await sql.connect();
   });
 
   afterAll(async () => {
     await sql?.end();
-    service?.kill();
-    await db?.drop();
+    await identity?.stop();
   });
 
   describe('read by id', () => {
@@ -221,7 +168,7 @@ describe('identity-service cross-facility reads and writes (built, as a process)
         const response = await get(`/v1/patients/${id}`, facility, scope);
         expect(response.status).toBe(200);
         const view = (await response.json()) as PatientBody;
-        expect(view).toMatchObject({ fullName: person.fullName, birthDate: isoBirthDate(person), sex: person.sex === 'male' ? 1 : 2 });
+        expect(view).toMatchObject({ fullName: person.fullName, birthDate: isoBirthDate(person), sex: sexCode(person) });
         expect(view.phone).toMatch(/912345678$/);
         expect(view.address).toMatchObject({ provinceCode: '01', communeCode: '00004' });
       }

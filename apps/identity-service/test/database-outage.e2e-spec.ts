@@ -1,21 +1,10 @@
 import { PopulationGenerator } from '@lienthong/synthetic';
-import {
-  createTestDatabase,
-  createTestIssuer,
-  expectEventually,
-  freePort,
-  runNodeScript,
-  startServiceProcess,
-  testInfra,
-  uniqueName,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@lienthong/testing';
+import { createTestDatabase, createTestIssuer, expectEventually, freePort, runNodeScript, startServiceProcess, testInfra, uniqueName, type ServiceProcess, type TestDatabase } from '@lienthong/testing';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { IDENTITY_MAIN as MAIN, IDENTITY_MIGRATE as MIGRATE, facilityHeaders, identityEnv, postPatient, registrationOf, syntheticAdults, type SyntheticAdult } from './identity-process';
 
 /**
  * identity-service built and run as a process while its database is unreachable: refused, silent (a
@@ -27,10 +16,6 @@ import { join } from 'node:path';
  * The bound: connect 3 s, statement 5 s, the client's own cut-off 6 s (the DB_* defaults) — so every
  * answer comes within 10 s.
  */
-const DIST = join(__dirname, '../../../dist/apps/identity-service');
-const MAIN = join(DIST, 'main.js');
-const MIGRATE = join(DIST, 'migrate.js');
-
 const ANSWER_WITHIN_MS = 10_000;
 /** In DATABASE_URL on purpose (the local server trusts the connection and ignores it): it must never be printed. */
 const PASSWORD = 'outage-e2e-Secret';
@@ -150,21 +135,8 @@ describe('identity-service (built) while its database is unreachable', () => {
   const infra = testInfra();
   const generator = new PopulationGenerator({ seed: Date.now() ^ (process.pid << 8) });
 
-  const baseEnv = (databaseUrl: string): Record<string, string> => ({
-    PATH: process.env['PATH'] ?? '',
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    KAFKA_CLIENT_ID: uniqueName('identity-outage'),
-    KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    REDIS_URL: infra.redisUrl,
-    AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-    AUTH_ISSUER: issuer.issuer,
-    AUTH_AUDIENCE: issuer.audience,
-    IDENTITY_SEED_FACILITIES: 'true',
-    SHUTDOWN_TIMEOUT_MS: '10000',
-  });
+  /** The service's environment on `databaseUrl` (the real database, a dead port, a silent peer or the proxy). */
+  const baseEnv = (databaseUrl: string) => identityEnv(databaseUrl, issuer, { KAFKA_CLIENT_ID: uniqueName('identity-outage') });
 
   beforeAll(() => {
     expect(existsSync(MAIN)).toBe(true);
@@ -228,35 +200,15 @@ describe('identity-service (built) while its database is unreachable', () => {
     let service: ServiceProcess | undefined;
     let base = '';
 
-    const auth = async (scope: string) => ({
-      authorization: `Bearer ${await issuer.sign({ facility: FACILITY, scope, sub: `his-${FACILITY}` })}`,
-      'x-purpose-of-use': 'treatment',
-    });
+    const auth = (scope: string) => facilityHeaders(issuer, FACILITY, scope);
 
-    const registration = () => {
-      for (;;) {
-        const person = generator.person();
-        const { year, month, day } = person.birthDate;
-        if (person.cccd === undefined || generator.referenceYear - year < 18 || month === undefined || day === undefined) continue;
-        return {
-          localId: uniqueName('TN').replace(/[^a-z0-9]/gi, '').toUpperCase(),
-          fullName: person.fullName,
-          birthDate: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
-          sex: person.sex === 'male' ? 1 : 2,
-          identifiers: [{ system: 'cccd', value: person.cccd }],
-        };
-      }
-    };
+    /** The next adult from this run's generator, under a fresh local id. */
+    const registration = () => registrationOf(syntheticAdults(1, generator)[0] as SyntheticAdult, uniqueName('TN').replace(/[^a-z0-9]/gi, '').toUpperCase());
 
     const requests = {
       get: async () => fetch(`${base}/v1/patients/0190b7c2-7d3e-7000-8000-000000000000`, { headers: await auth('system/Patient.rs') }),
       fhir: async () => fetch(`${base}/fhir/Patient/0190b7c2-7d3e-7000-8000-000000000000`, { headers: await auth('system/Patient.rs') }),
-      post: async () =>
-        fetch(`${base}/v1/patients`, {
-          method: 'POST',
-          headers: { ...(await auth('system/Patient.cu')), 'content-type': 'application/json' },
-          body: JSON.stringify(registration()),
-        }),
+      post: async () => postPatient(base, await auth('system/Patient.cu'), registration()),
     };
 
     /** Each request answers 503 with Retry-After within the bound, problem+json (FHIR: OperationOutcome). */

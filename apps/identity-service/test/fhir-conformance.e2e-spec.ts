@@ -1,11 +1,11 @@
 import { VN_ADDRESS_DEFINITIONS } from '@lienthong/fhir';
-import { PopulationGenerator, type SyntheticPerson } from '@lienthong/synthetic';
-import { createTestDatabase, createTestIssuer, runNodeScript, startServiceProcess, testInfra, uniqueName, type ServiceProcess, type TestDatabase } from '@lienthong/testing';
+import { createTestIssuer, uniqueName } from '@lienthong/testing';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { bearer as bearerOf, isoBirthDate, postPatient, registrationOf, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
 
 /**
  * FHIR R4 conformance of identity-service, judged by the HL7 validator rather than by our reading of
@@ -15,9 +15,6 @@ import { promisify } from 'node:util';
  * runs once over all of them. An error anywhere fails the test with the validator's own words.
  */
 const ROOT = join(__dirname, '../../..');
-const DIST = join(ROOT, 'dist/apps/identity-service');
-const MAIN = join(DIST, 'main.js');
-const MIGRATE = join(DIST, 'migrate.js');
 const VALIDATE = join(ROOT, 'tools/fhir-validator/validate.sh');
 const run = promisify(execFile);
 
@@ -38,26 +35,6 @@ interface ValidatorReport {
   readonly issues: readonly ValidatorIssue[];
 }
 
-/** Two distinct synthetic adults with CCCDs and coded addresses, unique to this run. */
-function syntheticAdults(count: number): (SyntheticPerson & { cccd: string })[] {
-  const generator = new PopulationGenerator({ seed: Date.now() ^ (process.pid << 9) });
-  const people: (SyntheticPerson & { cccd: string })[] = [];
-  while (people.length < count) {
-    const p = generator.person();
-    const adult = generator.referenceYear - p.birthDate.year >= 18;
-    if (p.cccd !== undefined && adult && p.birthDate.day !== undefined && p.communeCode !== undefined && !people.some((q) => q.cccd === p.cccd)) {
-      people.push({ ...p, cccd: p.cccd });
-    }
-  }
-  return people;
-}
-
-const isoDate = (p: SyntheticPerson) =>
-  [p.birthDate.year, p.birthDate.month, p.birthDate.day]
-    .filter((n): n is number => n !== undefined)
-    .map((n, i) => String(n).padStart(i === 0 ? 4 : 2, '0'))
-    .join('-');
-
 /** JSON paths of every empty array in a document (FHIR JSON has none). */
 function emptyArrays(value: unknown, path = '$'): string[] {
   if (Array.isArray(value)) return value.length === 0 ? [path] : value.flatMap((v, i) => emptyArrays(v, `${path}[${i}]`));
@@ -67,19 +44,19 @@ function emptyArrays(value: unknown, path = '$'): string[] {
 
 describe('identity-service FHIR R4 conformance (built, as a process; HL7 validator)', () => {
   const issuer = createTestIssuer();
-  const [person, other] = syntheticAdults(2) as [SyntheticPerson & { cccd: string }, SyntheticPerson & { cccd: string }];
+  /** Two distinct synthetic adults with CCCDs and coded addresses, unique to this run. */
+  const [person, other] = syntheticAdults(2) as [SyntheticAdult, SyntheticAdult];
   const runTag = uniqueName('fhir').replace(/[^a-z0-9]/gi, '').toUpperCase();
   /** Every FHIR answer of the run, by a readable name: validated together at the end. */
   const answers = new Map<string, { status: number; contentType: string | null; body: unknown }>();
 
-  let db: TestDatabase | undefined;
-  let service: ServiceProcess | undefined;
+  let identity: IdentityProcess | undefined;
   let base = '';
   let survivorId = '';
   let mergedId = '';
   let fetchSeconds = 0;
 
-  const bearer = async (claims: Record<string, string>) => `Bearer ${await issuer.sign(claims)}`;
+  const bearer = (claims: Record<string, string>) => bearerOf(issuer, claims);
   const facility = (code: string, scope: string) => bearer({ facility: code, scope, sub: `his-${code}` });
 
   /** One FHIR call; its answer is kept for the validator under `name`. */
@@ -99,50 +76,23 @@ describe('identity-service FHIR R4 conformance (built, as a process; HL7 validat
     return answer as { status: number; contentType: string | null; body: Record<string, unknown> & { resourceType?: string } };
   }
 
-  async function register(facilityCode: string, p: SyntheticPerson & { cccd: string }, localId: string): Promise<string> {
-    const response = await fetch(`${base}/v1/patients`, {
-      method: 'POST',
-      headers: { authorization: await facility(facilityCode, 'system/Patient.cu'), 'content-type': 'application/json' },
-      body: JSON.stringify({
-        localId,
-        fullName: p.fullName,
-        birthDate: isoDate(p),
-        sex: p.sex === 'male' ? 1 : 2,
-        address: { provinceCode: p.provinceCode, communeCode: p.communeCode, line: `${runTag.slice(-4)} Lê Lợi` },
-        identifiers: [{ system: 'cccd', value: p.cccd }],
-      }),
+  async function register(facilityCode: string, p: SyntheticAdult, localId: string): Promise<string> {
+    const response = await postPatient(base, { authorization: await facility(facilityCode, 'system/Patient.cu') }, {
+      ...registrationOf(p, localId),
+      address: { provinceCode: p.provinceCode, communeCode: p.communeCode, line: `${runTag.slice(-4)} Lê Lợi` },
     });
     expect(response.status).toBeLessThan(300);
     return ((await response.json()) as { enterprisePatientId: string }).enterprisePatientId;
   }
 
   beforeAll(async () => {
-    expect(existsSync(MAIN)).toBe(true);
     // The validator's jars: fetched from Maven Central on the first run, reused after (see the report).
     const started = Date.now();
     await run(VALIDATE, ['--fetch'], { timeout: 600_000 });
     fetchSeconds = (Date.now() - started) / 1000;
 
-    db = await createTestDatabase('identity_fhir_e2e');
-    const infra = testInfra();
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      KAFKA_CLIENT_ID: uniqueName('identity-fhir-e2e'),
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      REDIS_URL: infra.redisUrl,
-      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      IDENTITY_SEED_FACILITIES: 'true',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-    };
-    await runNodeScript(MIGRATE, env);
-    service = await startServiceProcess(MAIN, env);
-    base = service.base;
+    identity = await startIdentity(issuer, { database: 'identity_fhir_e2e' });
+    base = identity.base;
 
     survivorId = await register(DISTRICT, person, `SS-${runTag}`);
     expect(await register(PROVINCIAL, person, `TN-${runTag}`)).toBe(survivorId);
@@ -150,8 +100,7 @@ describe('identity-service FHIR R4 conformance (built, as a process; HL7 validat
   }, 660_000);
 
   afterAll(async () => {
-    service?.kill();
-    await db?.drop();
+    await identity?.stop();
   });
 
   it('GET /fhir/metadata: a CapabilityStatement of what is served, with the SMART scopes, no token needed', async () => {
@@ -240,7 +189,7 @@ describe('identity-service FHIR R4 conformance (built, as a process; HL7 validat
             resourceType: 'Patient',
             name: [{ text: person.fullName }],
             gender: person.sex,
-            birthDate: isoDate(person),
+            birthDate: isoBirthDate(person),
             identifier: [{ system: FHIR_CCCD, value: person.cccd }],
           },
         },

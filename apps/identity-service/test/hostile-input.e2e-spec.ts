@@ -1,17 +1,5 @@
-import { PopulationGenerator } from '@lienthong/synthetic';
-import {
-  createTestDatabase,
-  createTestIssuer,
-  expectEventually,
-  runNodeScript,
-  startServiceProcess,
-  testInfra,
-  uniqueName,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@lienthong/testing';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createTestIssuer, expectEventually, uniqueName, type ServiceProcess } from '@lienthong/testing';
+import { facilityHeaders, startIdentity, syntheticAdults, type IdentityProcess } from './identity-process';
 
 /**
  * identity-service built and run as a process, fed what an outside probe sent it: control characters,
@@ -19,9 +7,6 @@ import { join } from 'node:path';
  * hostile input must be refused with a 422 naming the field, write nothing, never cause a 500, and
  * leave logs that serialize; no encoding of a CCCD may survive into stdout or stderr.
  */
-const DIST = join(__dirname, '../../../dist/apps/identity-service');
-const MAIN = join(DIST, 'main.js');
-const MIGRATE = join(DIST, 'migrate.js');
 
 /** Trung tâm Y tế khu vực Sóc Sơn: a former district hospital (seed data). */
 const FACILITY = '01904';
@@ -30,17 +15,6 @@ interface Problem {
   status: number;
   code: string;
   errors?: { pointer?: string; field?: string; rule: string; message: string }[];
-}
-
-/** Two distinct synthetic CCCDs unique to this run: one never registered, one for the accepted case. */
-function syntheticCccds(): [string, string] {
-  const generator = new PopulationGenerator({ seed: Date.now() ^ (process.pid << 4) });
-  const found = new Set<string>();
-  while (found.size < 2) {
-    const cccd = generator.person().cccd;
-    if (cccd !== undefined) found.add(cccd);
-  }
-  return [...found] as [string, string];
 }
 
 /** Every percent-escape of every character: `079…` → `%30%37%39…`, upper or lower case hex. */
@@ -55,18 +29,15 @@ function decodedTwice(text: string): string {
 
 describe('identity-service refuses hostile input (built, as a process)', () => {
   const issuer = createTestIssuer();
-  const [CCCD, ACCEPTED_CCCD] = syntheticCccds();
+  /** Two distinct synthetic CCCDs unique to this run: one never registered, one for the accepted case. */
+  const [CCCD, ACCEPTED_CCCD] = syntheticAdults(2).map((p) => p.cccd) as [string, string];
   const runTag = uniqueName('hostile').replace(/[^a-z0-9]/gi, '').toUpperCase();
 
-  let db: TestDatabase | undefined;
+  let identity: IdentityProcess | undefined;
   let service: ServiceProcess | undefined;
   let base = '';
 
-  const authHeaders = async (extra: Record<string, string> = {}) => ({
-    authorization: `Bearer ${await issuer.sign({ facility: FACILITY, scope: 'system/Patient.crus', sub: `his-${FACILITY}` })}`,
-    'x-purpose-of-use': 'treatment',
-    ...extra,
-  });
+  const authHeaders = (extra: Record<string, string> = {}) => facilityHeaders(issuer, FACILITY, 'system/Patient.crus', extra);
 
   const body = (localId: string, overrides: Record<string, unknown> = {}) => ({
     localId,
@@ -105,32 +76,12 @@ describe('identity-service refuses hostile input (built, as a process)', () => {
   }
 
   beforeAll(async () => {
-    expect(existsSync(MAIN)).toBe(true);
-    db = await createTestDatabase('identity_hostile');
-    const infra = testInfra();
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      KAFKA_CLIENT_ID: uniqueName('identity-hostile'),
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      REDIS_URL: infra.redisUrl,
-      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      IDENTITY_SEED_FACILITIES: 'true',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-    };
-    await runNodeScript(MIGRATE, env);
-    service = await startServiceProcess(MAIN, env);
-    base = service.base;
+    identity = await startIdentity(issuer, { database: 'identity_hostile' });
+    ({ base, service } = identity);
   });
 
   afterAll(async () => {
-    service?.kill();
-    await db?.drop();
+    await identity?.stop();
   });
 
   describe('control characters', () => {

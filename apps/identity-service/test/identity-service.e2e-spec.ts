@@ -1,22 +1,7 @@
 import { Topics } from '@lienthong/contracts';
-import { PopulationGenerator, type SyntheticPerson } from '@lienthong/synthetic';
-import {
-  collectMessages,
-  createTestDatabase,
-  createTestIssuer,
-  expectEventually,
-  runNodeScript,
-  startServiceProcess,
-  testInfra,
-  uniqueName,
-  type CollectedMessage,
-  type ProcessOutput,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@lienthong/testing';
+import { collectMessages, createTestIssuer, expectEventually, uniqueName, type CollectedMessage, type ProcessOutput } from '@lienthong/testing';
 import { foldName } from '@lienthong/vn-standards';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { facilityHeaders, isoBirthDate, postPatient, registrationOf, sexCode, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
 
 /**
  * identity-service built (`nx build identity-service`, a dependency of this target) and run as a real
@@ -24,9 +9,6 @@ import { join } from 'node:path';
  * Kafka. Walks the flow a hospital HIS runs: register at a district hospital, the same person at a
  * provincial hospital, look up, read as FHIR, cross-reference, and the refusals.
  */
-const DIST = join(__dirname, '../../../dist/apps/identity-service');
-const MAIN = join(DIST, 'main.js');
-const MIGRATE = join(DIST, 'migrate.js');
 
 /** Trung tâm Y tế khu vực Sóc Sơn: a former district hospital (seed data). */
 const DISTRICT = '01904';
@@ -35,24 +17,6 @@ const PROVINCIAL = '01902';
 const PATIENT_TOPIC = Topics.identityPatientV1.name;
 const FHIR_CCCD = 'https://lienthong.vn/fhir/sid/cccd';
 const localSystem = (facility: string) => `https://lienthong.vn/fhir/sid/local/${facility}`;
-
-/** A synthetic adult with a valid CCCD, unique to this run (the serial digits come from the seed). */
-function syntheticAdult(): SyntheticPerson & { cccd: string } {
-  const generator = new PopulationGenerator({ seed: Date.now() ^ (process.pid << 8) });
-  for (;;) {
-    const person = generator.person();
-    const adult = generator.referenceYear - person.birthDate.year >= 18;
-    if (person.cccd !== undefined && adult && person.birthDate.day !== undefined) return { ...person, cccd: person.cccd };
-  }
-}
-
-const birthDate = (p: SyntheticPerson) =>
-  [p.birthDate.year, p.birthDate.month, p.birthDate.day]
-    .filter((n): n is number => n !== undefined)
-    .map((n, i) => String(n).padStart(i === 0 ? 4 : 2, '0'))
-    .join('-');
-
-const sexCode = (p: SyntheticPerson) => (p.sex === 'male' ? 1 : 2);
 
 function messageText(m: CollectedMessage): string {
   const headers = Object.entries(m.message.headers ?? {}).map(([name, value]) => {
@@ -64,14 +28,13 @@ function messageText(m: CollectedMessage): string {
 
 describe('identity-service (built, as a process)', () => {
   const issuer = createTestIssuer();
-  const person = syntheticAdult();
+  const [person] = syntheticAdults(1) as [SyntheticAdult];
   const CCCD = person.cccd;
   const runTag = uniqueName('e2e').replace(/[^a-z0-9]/gi, '').toUpperCase();
   const districtLocalId = `SS-${runTag}`;
   const provincialLocalId = `TN-${runTag}`;
 
-  let db: TestDatabase | undefined;
-  let service: ServiceProcess | undefined;
+  let identity: IdentityProcess | undefined;
   let output: ProcessOutput = { stdout: '', stderr: '' };
   let migrateOutput: ProcessOutput = { stdout: '', stderr: '' };
   let base = '';
@@ -79,65 +42,30 @@ describe('identity-service (built, as a process)', () => {
   let enterprisePatientId = '';
 
   const token = (facility: string, scope: string) => issuer.sign({ facility, scope, sub: `his-${facility}` });
-  const headers = async (facility: string, scope: string, extra: Record<string, string> = {}) => ({
-    authorization: `Bearer ${await token(facility, scope)}`,
-    'x-purpose-of-use': 'treatment',
-    ...extra,
-  });
+  const headers = (facility: string, scope: string, extra: Record<string, string> = {}) => facilityHeaders(issuer, facility, scope, extra);
 
   const registrationBody = (localId: string, overrides: Record<string, unknown> = {}) => ({
-    localId,
-    fullName: person.fullName,
-    birthDate: birthDate(person),
-    sex: sexCode(person),
+    ...registrationOf(person, localId),
     address: { provinceCode: person.provinceCode, communeCode: person.communeCode },
     ...(person.phone !== undefined ? { phone: person.phone } : {}),
-    identifiers: [{ system: 'cccd', value: CCCD }],
     ...overrides,
   });
 
   async function register(facility: string, body: unknown): Promise<Response> {
-    return fetch(`${base}/v1/patients`, {
-      method: 'POST',
-      headers: await headers(facility, 'system/Patient.cu', { 'content-type': 'application/json' }),
-      body: JSON.stringify(body),
-    });
+    return postPatient(base, await headers(facility, 'system/Patient.cu'), body);
   }
 
   beforeAll(async () => {
-    expect(existsSync(MAIN)).toBe(true);
-    expect(existsSync(MIGRATE)).toBe(true);
-    db = await createTestDatabase('identity_e2e');
-    const infra = testInfra();
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      KAFKA_CLIENT_ID: uniqueName('identity-e2e'),
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      REDIS_URL: infra.redisUrl,
-      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      IDENTITY_SEED_FACILITIES: 'true',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-    };
-    migrateOutput = await runNodeScript(MIGRATE, env);
-
     // Subscribe before the service publishes anything (reads from the beginning anyway).
     collector = await collectMessages([PATIENT_TOPIC], uniqueName('identity-e2e-reader'));
-
-    service = await startServiceProcess(MAIN, env);
-    base = service.base;
-    output = service.output;
+    identity = await startIdentity(issuer, { database: 'identity_e2e' });
+    ({ base, migrateOutput } = identity);
+    output = identity.service.output;
   });
 
   afterAll(async () => {
-    service?.kill();
     await collector?.stop();
-    await db?.drop();
+    await identity?.stop();
   });
 
   it('applied its migrations with the built migrate.js and reports ready with Postgres and Kafka checked', async () => {
@@ -193,7 +121,7 @@ describe('identity-service (built, as a process)', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
     const patient = (await response.json()) as { resourceType: string; id: string; gender: string; birthDate: string; identifier?: { system: string; value: string }[] };
-    expect(patient).toMatchObject({ resourceType: 'Patient', id: enterprisePatientId, gender: person.sex, birthDate: birthDate(person) });
+    expect(patient).toMatchObject({ resourceType: 'Patient', id: enterprisePatientId, gender: person.sex, birthDate: isoBirthDate(person) });
     expect(patient.identifier ?? []).toContainEqual(expect.objectContaining({ system: localSystem(PROVINCIAL), value: provincialLocalId }));
   });
 
@@ -303,12 +231,7 @@ describe('identity-service (built, as a process)', () => {
 
   it('lets a service acting for a facility register for that facility only, and refuses a person where a facility is required', async () => {
     const labService = (scope: string) => issuer.sign({ service: 'lab-results-service', scope, sub: 'svc-lab-results' });
-    const post = async (bearer: string, body: unknown, extra: Record<string, string> = {}) =>
-      fetch(`${base}/v1/patients`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...extra },
-        body: JSON.stringify(body),
-      });
+    const post = async (bearer: string, body: unknown, extra: Record<string, string> = {}) => postPatient(base, { authorization: `Bearer ${bearer}`, ...extra }, body);
     const actingService = await labService('lienthong/act-for system/Patient.cu');
     const labLocalId = `LAB-${runTag}`;
 
@@ -364,7 +287,7 @@ describe('identity-service (built, as a process)', () => {
   });
 
   it('on SIGTERM shuts down cleanly with exit code 0', async () => {
-    const running = service;
+    const running = identity?.service;
     if (!running) throw new Error('not running');
     expect(await running.terminate(20_000)).toBe(0);
     expect(running.child.signalCode).toBeNull();

@@ -1,16 +1,5 @@
-import {
-  createTestDatabase,
-  createTestIssuer,
-  runNodeScript,
-  startServiceProcess,
-  testInfra,
-  uniqueName,
-  type ProcessOutput,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@lienthong/testing';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createTestIssuer, uniqueName, type ProcessOutput } from '@lienthong/testing';
+import { bearer, postPatient, startIdentity, type IdentityProcess } from './identity-process';
 
 /**
  * What a REST client of the built identity-service can rely on, beyond "it works": the status and
@@ -18,9 +7,6 @@ import { join } from 'node:path';
  * that carries patient data, one phone format (E.164) whatever the HIS typed, cursors that are
  * validated rather than crashing or being ignored, and one JSON-pointer form in errors and warnings.
  */
-const DIST = join(__dirname, '../../../dist/apps/identity-service');
-const MAIN = join(DIST, 'main.js');
-const MIGRATE = join(DIST, 'migrate.js');
 
 /** Seed facilities: TTYT Sóc Sơn (former district), BV Thanh Nhàn (provincial), Trạm Y tế xã Phù Linh (commune). */
 const DISTRICT = '01904';
@@ -58,21 +44,20 @@ interface AuditPage {
 describe('identity-service REST conformance (built, as a process)', () => {
   const issuer = createTestIssuer();
   const runTag = uniqueName('rc').replace(/[^a-z0-9]/gi, '').toUpperCase();
-  let db: TestDatabase | undefined;
-  let service: ServiceProcess | undefined;
+  let identity: IdentityProcess | undefined;
   let migrateOutput: ProcessOutput = { stdout: '', stderr: '' };
   let base = '';
 
   const auth = async (claims: { facility?: string; role?: string }, scope: string, extra: Record<string, string> = {}) => ({
-    authorization: `Bearer ${await issuer.sign({ ...claims, scope, sub: `rc-${claims.facility ?? claims.role ?? 'x'}` })}`,
+    authorization: await bearer(issuer, { ...claims, scope, sub: `rc-${claims.facility ?? claims.role ?? 'x'}` }),
     ...extra,
   });
   const facility = (code: string, scope: string, extra: Record<string, string> = {}) => auth({ facility: code }, scope, extra);
   const steward = (extra: Record<string, string> = {}) => auth({ role: 'data-steward' }, 'lienthong/mpi.steward', extra);
 
   async function register(code: string, body: Record<string, unknown>, idempotencyKey?: string): Promise<Response> {
-    const extra: Record<string, string> = { 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) };
-    return fetch(`${base}/v1/patients`, { method: 'POST', headers: await facility(code, 'system/Patient.cu', extra), body: JSON.stringify(body) });
+    const extra: Record<string, string> = idempotencyKey ? { 'idempotency-key': idempotencyKey } : {};
+    return postPatient(base, await facility(code, 'system/Patient.cu', extra), body);
   }
   const getAs = async (path: string, headers: Record<string, string>) => fetch(`${base}${path}`, { headers });
   const readPatient = async (id: string, code = DISTRICT) => getAs(`/v1/patients/${id}`, await facility(code, 'system/Patient.rs'));
@@ -89,32 +74,12 @@ describe('identity-service REST conformance (built, as a process)', () => {
   });
 
   beforeAll(async () => {
-    expect(existsSync(MAIN)).toBe(true);
-    db = await createTestDatabase('identity_rest_e2e');
-    const infra = testInfra();
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      KAFKA_CLIENT_ID: uniqueName('identity-rest-e2e'),
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      REDIS_URL: infra.redisUrl,
-      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      IDENTITY_SEED_FACILITIES: 'true',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-    };
-    migrateOutput = await runNodeScript(MIGRATE, env);
-    service = await startServiceProcess(MAIN, env);
-    base = service.base;
+    identity = await startIdentity(issuer, { database: 'identity_rest_e2e' });
+    ({ base, migrateOutput } = identity);
   });
 
   afterAll(async () => {
-    service?.kill();
-    await db?.drop();
+    await identity?.stop();
   });
 
   it('migrated its own database', () => {
