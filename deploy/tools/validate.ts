@@ -7,7 +7,10 @@
  *    (kubernetes-models); an unknown apiVersion/kind fails.
  * 2. Validates Strimzi resources against the openAPIV3Schema of Strimzi's own CRDs, generated from
  *    Strimzi's published API model (deploy/tools/strimzi/pom.xml), with unknown fields rejected.
- * 3. Fails when deploy/k8s/kafka/topics.yaml or the compose topic script is stale against the registry.
+ * 3. Fails when deploy/k8s/kafka/topics.yaml, users.yaml or the compose topic script is stale against
+ *    the registry, and checks the ACLs: the Kafka enforces them (simple authorization, an authenticated
+ *    listener) and every restricted topic and its DLQ is granted to exactly the principals the
+ *    registry names, with exactly the operations kafka-acls.ts gives them — no other KafkaUser.
  * 4. Checks docker-compose.yml with `docker-compose config -q`.
  * 5. Checks conventions: one Dockerfile (deploy/docker/Dockerfile) whose APP and PORT come from the
  *    build; every app compose builds from it has its Nx project, a k8s base and both overlays, one port
@@ -20,7 +23,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
+import { ALL_TOPICS } from '@lienthong/contracts';
 import { KAFKA_CLUSTER, REPO_ROOT, topicDrift } from './generate-kafka-topics';
+import { aclViolations, type RenderedUser } from './kafka-acls';
 
 type Obj = Record<string, unknown>;
 interface K8sObject {
@@ -46,6 +51,7 @@ const STRIMZI_KINDS: Record<string, string> = {
   Kafka: 'io.strimzi.api.kafka.model.kafka.Kafka',
   KafkaNodePool: 'io.strimzi.api.kafka.model.nodepool.KafkaNodePool',
   KafkaTopic: 'io.strimzi.api.kafka.model.topic.KafkaTopic',
+  KafkaUser: 'io.strimzi.api.kafka.model.user.KafkaUser',
 };
 const STRIMZI_API_VERSION = 'v1';
 /** Every app kustomization must render these kinds. */
@@ -486,6 +492,33 @@ function checkCompose(): Record<string, ComposeService> {
   return doc.services ?? {};
 }
 
+// ------------------------------------------------------------------ ACLs
+
+/**
+ * A restricted topic is only as closed as the broker makes it: the Kafka must authorize (simple) and
+ * authenticate someone, and across every rendered KafkaUser the grants on each restricted topic must
+ * be exactly the registry's (kafka-acls.ts).
+ */
+function checkAcls(rendered: Rendered[]): void {
+  const objects = rendered.flatMap((r) => r.objects.map((o) => ({ source: r.source, o })));
+  const restricted = ALL_TOPICS.filter((t) => t.restrictedTo !== undefined);
+  if (restricted.length === 0) return;
+  for (const { source, o } of objects.filter((x) => x.o.kind === 'Kafka')) {
+    const kafka = (o['spec'] as { kafka?: { authorization?: { type?: string }; listeners?: { authentication?: { type?: string } }[] } }).kafka;
+    if (kafka?.authorization?.type !== 'simple') fail(`${source} ${describe(o)}`, 'spec.kafka.authorization.type must be simple: restricted topics rely on ACLs');
+    if (!(kafka?.listeners ?? []).some((l) => l.authentication?.type !== undefined)) {
+      fail(`${source} ${describe(o)}`, 'no listener authenticates clients: every KafkaUser would be unreachable');
+    }
+  }
+  const users: RenderedUser[] = objects
+    .filter((x) => x.o.kind === 'KafkaUser')
+    .map(({ o }) => {
+      const authorization = (o['spec'] as { authorization?: { acls?: RenderedUser['acls'] } } | undefined)?.authorization;
+      return { name: o.metadata.name, acls: authorization?.acls ?? [] };
+    });
+  for (const problem of aclViolations(restricted, users)) fail('deploy/k8s/kafka', problem);
+}
+
 // ------------------------------------------------------------------ main
 
 function main(): void {
@@ -525,13 +558,15 @@ function main(): void {
   }
   // Strimzi ignores a topic or node pool whose cluster label names no Kafka: catch it here.
   for (const r of rendered) {
-    for (const o of r.objects.filter((x) => x.kind === 'KafkaTopic' || x.kind === 'KafkaNodePool')) {
+    for (const o of r.objects.filter((x) => x.kind === 'KafkaTopic' || x.kind === 'KafkaNodePool' || x.kind === 'KafkaUser')) {
       const cluster = o.metadata.labels?.['strimzi.io/cluster'];
       if (cluster !== KAFKA_CLUSTER || !kafkaClusters.has(cluster)) {
         fail(r.source, `${describe(o)}: label strimzi.io/cluster=${cluster} names no rendered Kafka`);
       }
     }
   }
+
+  checkAcls(rendered);
 
   const stale = topicDrift();
   for (const f of stale) fail(f, 'stale: regenerate with `npx nx run deploy:generate` and commit');

@@ -11,6 +11,8 @@ create() {
 }
 create 'identity.patient.v1' 12 --config cleanup.policy=delete --config retention.ms=2592000000
 create 'identity.patient.v1.dlq' 12 --config cleanup.policy=delete --config retention.ms=2592000000
+create 'identity.patient.restricted.v1' 12 --config cleanup.policy=delete --config retention.ms=2592000000
+create 'identity.patient.restricted.v1.dlq' 12 --config cleanup.policy=delete --config retention.ms=2592000000
 create 'identity.facility.v1' 3 --config cleanup.policy=compact --config retention.ms=-1
 create 'identity.facility.v1.dlq' 3 --config cleanup.policy=delete --config retention.ms=2592000000
-echo "kafka-init: 4 topics present"
+echo "kafka-init: 6 topics present"
