@@ -43,11 +43,12 @@ const outboxWriter = () => new OutboxWriter({ source: '/lienthong/identity-servi
  */
 export function patientKit(options: { sensitive?: readonly string[]; levels?: Readonly<Record<string, FacilityLevel>> } = {}) {
   const idempotency = new InMemoryIdempotencyStore();
-  const patients = new InMemoryPatientStore(idempotency, new Map(Object.entries(options.levels ?? {})));
+  const sensitiveCodes = new Set(options.sensitive ?? []);
+  const patients = new InMemoryPatientStore(idempotency, new Map(Object.entries(options.levels ?? {})), sensitiveCodes);
   const reviews = new InMemoryReviewQueue();
   const merges = new InMemoryMergeLog();
   const audit = new InMemoryAuditTrail();
-  const sensitive = new InMemorySensitiveFacilities(new Set(options.sensitive ?? []));
+  const sensitive = new InMemorySensitiveFacilities(sensitiveCodes);
   const uow = new FakeUnitOfWork([patients, reviews, merges, audit, idempotency]);
   const outbox = outboxWriter();
   const crypto = testIdentifierCrypto();
@@ -64,7 +65,7 @@ export function patientKit(options: { sensitive?: readonly string[]; levels?: Re
     idempotency,
     crypto,
     matcher,
-    register: new RegisterPatientUseCase(uow, patients, reviews, idempotency, audit, outbox, crypto, matcher, sensitive),
+    register: new RegisterPatientUseCase(uow, patients, reviews, idempotency, audit, outbox, crypto, matcher),
     getPatient: new GetPatientUseCase(uow, resolver, audit, crypto),
     search,
     crossReference: new CrossReferenceUseCase(search),

@@ -89,10 +89,11 @@ export class InMemoryPatientStore extends PatientStore implements Snapshottable 
   /** patient_source_history, append-only. */
   history: (Omit<SourceRecord, 'facilityLevel'> & { readonly patientId: string })[] = [];
 
-  /** `levels`: the registry's facility levels (facilities not listed are unknown to it). */
+  /** `levels`: the registry's facility levels (facilities not listed are unknown to it); `sensitive`: its sensitive facilities. */
   constructor(
     private readonly idempotency: InMemoryIdempotencyStore,
     private readonly levels: ReadonlyMap<string, FacilityLevel> = new Map(),
+    private readonly sensitive: ReadonlySet<string> = new Set(),
   ) {
     super();
   }
@@ -131,6 +132,7 @@ export class InMemoryPatientStore extends PatientStore implements Snapshottable 
       candidates: link || cccdHolder !== undefined ? [] : this.candidatesNow(q.blockingKeys, q.limit),
       idempotent: idempotent && { requestHash: idempotent.requestHash, operation: idempotent.operation, response: idempotent.response },
       facilityLevel: this.levels.get(q.facilityCode),
+      facilitySensitive: this.sensitive.has(q.facilityCode),
     };
   }
 

@@ -43,6 +43,8 @@ export interface RegistrationReads {
   readonly idempotent: { readonly requestHash: Buffer; readonly operation: string; readonly response: unknown } | undefined;
   /** The registering facility's level in the registry (survivorship ranks sources by it). */
   readonly facilityLevel: FacilityLevel | undefined;
+  /** The registry marks the registering facility sensitive (HIV clinic, mental hospital). */
+  readonly facilitySensitive: boolean;
 }
 
 /** What survivorship needs of a patient it is about to change, read after the patient row is locked. */

@@ -250,6 +250,7 @@ export class PatientRepository extends PatientStore {
       candidates: CandidateJson[] | null;
       idem: { request_hash: string; operation: string; response: unknown } | null;
       level: string | null;
+      sensitive: boolean;
     }>(
       `WITH link AS (
          SELECT id, patient_id FROM facility_links WHERE facility_code = $1 AND local_id = $2
@@ -267,7 +268,8 @@ export class PatientRepository extends PatientStore {
                 WHERE ${CANDIDATE_FILTER('$4', '$5')} AND NOT EXISTS (SELECT 1 FROM link) AND NOT EXISTS (SELECT 1 FROM holder)) AS candidates,
               (SELECT json_build_object('request_hash', k.request_hash, 'operation', k.operation, 'response', k.response)
                  FROM idempotency_keys k WHERE $6::text IS NOT NULL AND k.facility_code = $1 AND k.key = $6::text) AS idem,
-              (SELECT level FROM facilities WHERE code = $1) AS level`,
+              (SELECT level FROM facilities WHERE code = $1) AS level,
+              coalesce((SELECT sensitive FROM facilities WHERE code = $1), false) AS sensitive`,
       [q.facilityCode, q.localId, q.cccdIndex ?? null, q.blockingKeys, q.limit, q.idempotencyKey ?? null],
     );
     const r = rows[0];
@@ -279,6 +281,7 @@ export class PatientRepository extends PatientStore {
       candidates: (r.candidates ?? []).map(toCandidate),
       idempotent: r.idem ? { requestHash: bytes(r.idem.request_hash), operation: r.idem.operation, response: r.idem.response } : undefined,
       facilityLevel: r.level !== null && isFacilityLevel(r.level) ? r.level : undefined,
+      facilitySensitive: r.sensitive,
     };
   }
 

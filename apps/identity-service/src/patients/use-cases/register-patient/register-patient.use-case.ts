@@ -23,7 +23,6 @@ import { AuditTrail } from '../../ports/audit-trail.port';
 import { IdempotencyStore } from '../../ports/idempotency-store.port';
 import { PatientStore, type RegistrationCandidate, type RegistrationReads } from '../../ports/patient-store.port';
 import { ReviewQueue } from '../../ports/review-queue.port';
-import { SensitiveFacilities } from '../../ports/sensitive-facilities.port';
 
 export type RegistrationOutcome = 'linked' | 'review' | 'created' | 'updated';
 
@@ -106,7 +105,6 @@ export class RegisterPatientUseCase {
     private readonly outbox: OutboxWriter,
     private readonly crypto: IdentifierCrypto,
     private readonly matcher: PatientMatcher,
-    private readonly sensitive: SensitiveFacilities,
   ) {}
 
   async execute(command: RegisterPatientCommand): Promise<RegisterPatientResult> {
@@ -149,9 +147,6 @@ export class RegisterPatientUseCase {
           }
           return previous.response as RegisterPatientResult;
         }
-        // Asked after the idempotency answer (a replay publishes nothing) and inside the transaction (the
-        // registry's answer as of this commit). TODO(ports): fold into registrationReads beside facilityLevel.
-        const facilitySensitive = (await this.sensitive.among(tx, [facilityCode])).has(facilityCode);
         const incoming: Incoming = {
           facilityCode,
           registration,
@@ -160,7 +155,7 @@ export class RegisterPatientUseCase {
           now: new Date(),
           facilityLevel: reads.facilityLevel,
           cccdVerified: cccd !== undefined,
-          facilitySensitive,
+          facilitySensitive: reads.facilitySensitive,
         };
         const resolution = await this.resolve(tx, incoming, reads, cccd?.blindIndex);
         this.outbox.append(tx, resolution.events);
