@@ -1,20 +1,6 @@
 import { Topics } from '@lienthong/contracts';
-import { PopulationGenerator, type SyntheticPerson } from '@lienthong/synthetic';
-import {
-  collectMessages,
-  createTestDatabase,
-  createTestIssuer,
-  expectEventually,
-  runNodeScript,
-  startServiceProcess,
-  testInfra,
-  uniqueName,
-  type CollectedMessage,
-  type ServiceProcess,
-  type TestDatabase,
-} from '@lienthong/testing';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { collectMessages, createTestIssuer, expectEventually, uniqueName, type CollectedMessage } from '@lienthong/testing';
+import { facilityHeaders, postPatient, registrationOf, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
 
 /**
  * Links to sensitive facilities never reach `identity.patient.v1`, which every consumer reads: the
@@ -23,10 +9,6 @@ import { join } from 'node:path';
  * mental hospital, then a steward merges and unmerges them. Every message of this run on both topics
  * is read back: the sensitive facilities and their local ids are on the restricted topic only.
  */
-const DIST = join(__dirname, '../../../dist/apps/identity-service');
-const MAIN = join(DIST, 'main.js');
-const MIGRATE = join(DIST, 'migrate.js');
-
 /** Bệnh viện Thanh Nhàn and TTYT khu vực Sóc Sơn: ordinary facilities in the seed. */
 const PROVINCIAL = '01902';
 const DISTRICT = '01904';
@@ -37,26 +19,6 @@ const SENSITIVE = [MENTAL_HOSPITAL, HIV_CLINIC];
 
 const PUBLIC_TOPIC = Topics.identityPatientV1.name;
 const RESTRICTED_TOPIC = Topics.identityPatientRestrictedV1.name;
-
-type Adult = SyntheticPerson & { cccd: string };
-
-/** Two synthetic adults with valid, distinct CCCDs, unique to this run (serial digits from the seed). */
-function syntheticAdults(): [Adult, Adult] {
-  const generator = new PopulationGenerator({ seed: Date.now() ^ (process.pid << 8) });
-  const found: Adult[] = [];
-  while (found.length < 2) {
-    const p = generator.person();
-    const adult = generator.referenceYear - p.birthDate.year >= 18;
-    if (p.cccd !== undefined && adult && p.birthDate.day !== undefined && !found.some((f) => f.cccd === p.cccd)) found.push({ ...p, cccd: p.cccd });
-  }
-  return [found[0] as Adult, found[1] as Adult];
-}
-
-const birthDate = (p: SyntheticPerson) =>
-  [p.birthDate.year, p.birthDate.month, p.birthDate.day]
-    .filter((n): n is number => n !== undefined)
-    .map((n, i) => String(n).padStart(i === 0 ? 4 : 2, '0'))
-    .join('-');
 
 interface Received {
   readonly topic: string;
@@ -81,7 +43,7 @@ function facilityCodes(value: unknown): string[] {
 
 describe('identity-service (built): links to sensitive facilities go on the restricted topic only', () => {
   const issuer = createTestIssuer();
-  const [ha, binh] = syntheticAdults();
+  const [ha, binh] = syntheticAdults(2) as [SyntheticAdult, SyntheticAdult];
   const run = uniqueName('rt').replace(/[^a-z0-9]/gi, '').toUpperCase();
   const local = {
     provincial: `TN-${run}`,
@@ -90,33 +52,19 @@ describe('identity-service (built): links to sensitive facilities go on the rest
     mental: `TT-${run}`,
   };
 
-  let db: TestDatabase | undefined;
-  let service: ServiceProcess | undefined;
+  let identity: IdentityProcess | undefined;
   let collector: Awaited<ReturnType<typeof collectMessages>> | undefined;
   let base = '';
 
-  const facilityHeaders = async (facility: string, scope: string) => ({
-    authorization: `Bearer ${await issuer.sign({ facility, scope, sub: `his-${facility}` })}`,
-    'x-purpose-of-use': 'treatment',
-    'content-type': 'application/json',
-  });
   /** A data steward (a person, no facility); `withBody` for the POSTs that send JSON (an empty JSON body is a 400). */
   const stewardHeaders = async (withBody: boolean) => ({
     authorization: `Bearer ${await issuer.sign({ role: 'data-steward', scope: 'lienthong/mpi.steward', sub: `steward-${run}` })}`,
     ...(withBody ? { 'content-type': 'application/json' } : {}),
   });
 
-  async function register(facility: string, person: Adult, localId: string, patch: Record<string, unknown> = {}): Promise<{ enterprisePatientId: string; outcome: string }> {
-    const body = {
-      localId,
-      fullName: person.fullName,
-      birthDate: birthDate(person),
-      sex: person.sex === 'male' ? 1 : 2,
-      address: { provinceCode: person.provinceCode, communeCode: person.communeCode },
-      identifiers: [{ system: 'cccd', value: person.cccd }],
-      ...patch,
-    };
-    const response = await fetch(`${base}/v1/patients`, { method: 'POST', headers: await facilityHeaders(facility, 'system/Patient.cu'), body: JSON.stringify(body) });
+  async function register(facility: string, person: SyntheticAdult, localId: string, patch: Record<string, unknown> = {}): Promise<{ enterprisePatientId: string; outcome: string }> {
+    const body = { ...registrationOf(person, localId), address: { provinceCode: person.provinceCode, communeCode: person.communeCode }, ...patch };
+    const response = await postPatient(base, await facilityHeaders(issuer, facility, 'system/Patient.cu'), body);
     expect([200, 201]).toContain(response.status);
     return (await response.json()) as { enterprisePatientId: string; outcome: string };
   }
@@ -126,27 +74,8 @@ describe('identity-service (built): links to sensitive facilities go on the rest
     (collector?.messages ?? []).filter((m) => m.topic === topic).map(received).filter((m) => patients.includes(m.key));
 
   beforeAll(async () => {
-    expect(existsSync(MAIN)).toBe(true);
-    db = await createTestDatabase('identity_rt_e2e');
-    const infra = testInfra();
-    const env: Record<string, string> = {
-      PATH: process.env['PATH'] ?? '',
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      KAFKA_CLIENT_ID: uniqueName('identity-rt-e2e'),
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      REDIS_URL: infra.redisUrl,
-      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      IDENTITY_SEED_FACILITIES: 'true',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-    };
-    await runNodeScript(MIGRATE, env);
-    service = await startServiceProcess(MAIN, env);
-    base = service.base;
+    identity = await startIdentity(issuer, { database: 'identity_rt_e2e' });
+    base = identity.base;
     // After the service started: it provisions the restricted topic (broker auto-create is off). A
     // fresh group reads both topics from the beginning, so nothing published before is missed.
     collector = await collectMessages([PUBLIC_TOPIC, RESTRICTED_TOPIC], uniqueName('identity-rt-reader'));
@@ -154,8 +83,7 @@ describe('identity-service (built): links to sensitive facilities go on the rest
 
   afterAll(async () => {
     await collector?.stop();
-    service?.kill();
-    await db?.drop();
+    await identity?.stop();
   });
 
   it('registers, updates, merges and unmerges: the sensitive facilities and their local ids appear on the restricted topic only', async () => {
@@ -176,11 +104,13 @@ describe('identity-service (built): links to sensitive facilities go on the rest
     expect(unmerged.status).toBeLessThan(300);
 
     const patients = [haId, binhId];
-    // The unmerge is the last event of each topic for Hà (per-key order): once it is in, so is everything before it.
+    // The unmerge is the last event of each topic for Hà (per-key order): once it is in, so is everything
+    // before it keyed by Hà. Bình's own events are on another partition: wait for his last one too.
     const restricted = await expectEventually(
       () => {
         const all = messagesOf(RESTRICTED_TOPIC, patients);
         expect(all.map((m) => m.type)).toContain('vn.lienthong.identity.sensitive-link.unmerged');
+        expect(all.filter((m) => m.key === binhId).map((m) => m.type)).toContain('vn.lienthong.identity.sensitive-link.registered');
         return all;
       },
       { timeoutMs: 30_000 },
@@ -189,6 +119,7 @@ describe('identity-service (built): links to sensitive facilities go on the rest
       () => {
         const all = messagesOf(PUBLIC_TOPIC, patients);
         expect(all.map((m) => m.type)).toContain('vn.lienthong.identity.patient.unmerged');
+        expect(all.filter((m) => m.key === binhId).map((m) => m.type)).toContain('vn.lienthong.identity.patient.registered');
         return all;
       },
       { timeoutMs: 30_000 },
