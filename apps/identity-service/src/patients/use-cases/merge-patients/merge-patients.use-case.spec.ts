@@ -3,6 +3,7 @@ import { personActor } from '../../../../test/actors';
 import {
   BACH_MAI,
   COMMUNE_STATION,
+  HA_CMND,
   HIV_CLINIC,
   nguyenThiThuHa,
   patientKit,
@@ -37,6 +38,22 @@ describe('MergePatientsUseCase', () => {
     expect(kit.patients.patients.get(duplicate)).toMatchObject({ status: 'merged', mergedInto: survivor });
     // The duplicate's spelling still finds the survivor at the next registration.
     expect(kit.patients.blockingKeysOf(survivor)).toEqual(expect.arrayContaining(kit.patients.blockingKeysOf(duplicate)));
+  });
+
+  it('recomputes the survivor’s record from both patients’ source records, and an unmerge gives each its own back', async () => {
+    const k = patientKit();
+    const withoutPhone = await seedPatient(k, BACH_MAI, nguyenThiThuHa({ phone: undefined }));
+    const slip = nguyenThiThuHa({ localId: 'TYT-9', fullName: 'Nguyễn Thị Thu Haf', phone: '0987654321', identifiers: [{ system: 'cmnd', value: HA_CMND }] });
+    const withPhone = await seedPatient(k, COMMUNE_STATION, slip);
+    expect(k.patients.patients.get(withoutPhone)?.phone).toBeUndefined();
+
+    const { mergeId } = await k.merge.execute({ actor: steward, survivorId: withoutPhone, mergedId: withPhone });
+    // The commune station's phone is the only one anybody reported: the merged record has it.
+    expect(k.patients.patients.get(withoutPhone)).toMatchObject({ fullName: 'Nguyễn Thị Thu Hà', phone: '987654321' });
+
+    await k.unmerge.execute(steward, mergeId);
+    expect(k.patients.patients.get(withoutPhone)?.phone).toBeUndefined();
+    expect(k.patients.patients.get(withPhone)).toMatchObject({ status: 'active', fullName: 'Nguyễn Thị Thu Haf', phone: '987654321' });
   });
 
   it('records exactly what moved, so an unmerge can move it back', async () => {

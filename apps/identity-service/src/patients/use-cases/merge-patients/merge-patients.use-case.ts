@@ -9,6 +9,7 @@ import { type MovedLink } from '../../domain/patient';
 import { AuditTrail } from '../../ports/audit-trail.port';
 import { MergeLog } from '../../ports/merge-log.port';
 import { PatientStore } from '../../ports/patient-store.port';
+import { reshareRecord } from '../shared-record';
 import { SensitiveFacilities } from '../../ports/sensitive-facilities.port';
 
 export interface MergePatientsCommand {
@@ -83,9 +84,12 @@ export class MergePatientsUseCase {
       for (const l of open) events.push(outboxEvent(PatientLinkedV1, { enterprisePatientId: survivorId, ...l, method: 'review-confirmed', score: null }));
       for (const l of restricted) events.push(outboxEvent(SensitiveLinkLinkedV1, { enterprisePatientId: survivorId, ...l, method: 'review-confirmed', score: null }));
     }
+    // The survivor's record now comes from its own and the merged patient's source records.
+    const { sources } = await this.patients.stateOf(tx, survivorId);
+    const changedFields = reshareRecord(this.patients, tx, survivor, sources, now);
     this.outbox.append(tx, events);
     this.audit.append(tx, actor, [
-      { action: 'patient.merge', patientId: survivorId, outcome: 'success', detail: { mergeId, role: 'survivor', reason } },
+      { action: 'patient.merge', patientId: survivorId, outcome: 'success', detail: { mergeId, role: 'survivor', reason, ...(changedFields.length > 0 ? { changedFields } : {}) } },
       { action: 'patient.merge', patientId: mergedId, outcome: 'success', detail: { mergeId, role: 'merged', reason } },
     ]);
     return { mergeId, survivorId, mergedId, movedLinks: allLinks };

@@ -16,11 +16,12 @@ import { IdentifierCrypto } from '../../../crypto/identifier-crypto';
 import { IdentityError, IdentityErrorCode, type FieldViolation } from '../../../domain/identity-error';
 import { requestDigest } from '../../domain/canonical-json';
 import { type IdentifierRecord, type IdentifierStatus, type NewIdentifier, type PatientRecord } from '../../domain/patient';
-import { changedFields, disputedFields, sameReport, survivingRecord, type SourceRecord, type SurvivorField } from '../../domain/survivorship';
+import { disputedFields, sameReport, type SourceRecord, type SurvivorField } from '../../domain/survivorship';
 import { matchableFrom, PatientMatcher, type MatchablePatient, type MatchVerdict } from '../../domain/patient-matcher';
 import { parseRegistration, type NormalisedIdentifier, type RegisterPatientBody, type Registration } from '../../domain/registration-input';
 import { AuditTrail } from '../../ports/audit-trail.port';
 import { IdempotencyStore } from '../../ports/idempotency-store.port';
+import { reshareRecord } from '../shared-record';
 import { PatientStore, type RegistrationCandidate, type RegistrationReads } from '../../ports/patient-store.port';
 import { ReviewQueue } from '../../ports/review-queue.port';
 
@@ -291,9 +292,7 @@ export class RegisterPatientUseCase {
     this.patients.saveSource(tx, current.id, source);
     // Every source's spelling stays findable: blocking keys are fed from each report, not only the winner.
     if (previous !== undefined) this.patients.addBlockingKeys(tx, current.id, this.hashedKeys(this.matcher.indexKeys(incoming.matchable)));
-    const next = survivingRecord([...others, source]);
-    const changed = next === undefined ? [] : changedFields(current, next.demographics);
-    if (next !== undefined && changed.length > 0) this.patients.updateDemographics(tx, current.id, next.demographics, incoming.now);
+    const changed = reshareRecord(this.patients, tx, current, [...others, source], incoming.now);
     const newlyDisputed = disputed.filter((f) => !(previous?.disputedFields.includes(f) ?? false));
     if (newlyDisputed.length > 0) {
       this.reviews.open(tx, {

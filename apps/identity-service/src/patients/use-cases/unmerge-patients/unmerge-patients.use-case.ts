@@ -7,6 +7,7 @@ import { IdentityError, IdentityErrorCode } from '../../../domain/identity-error
 import { AuditTrail } from '../../ports/audit-trail.port';
 import { MergeLog } from '../../ports/merge-log.port';
 import { PatientStore } from '../../ports/patient-store.port';
+import { reshareRecord } from '../shared-record';
 import { SensitiveFacilities } from '../../ports/sensitive-facilities.port';
 import { splitBySensitivity } from '../merge-patients/merge-patients.use-case';
 
@@ -44,7 +45,8 @@ export class UnmergePatientsUseCase {
       if (merge.undoneAt !== null) throw new IdentityError(IdentityErrorCode.MergeConflict, 'this merge was already undone');
       const locked = await this.patients.lockPatients(tx, [merge.survivorId, merge.mergedId]);
       const restored = locked.find((p) => p.id === merge.mergedId);
-      if (!restored || restored.status !== 'merged' || restored.mergedInto !== merge.survivorId) {
+      const survivor = locked.find((p) => p.id === merge.survivorId);
+      if (!survivor || !restored || restored.status !== 'merged' || restored.mergedInto !== merge.survivorId) {
         throw new IdentityError(IdentityErrorCode.MergeConflict, 'the merged patient has changed since the merge');
       }
       const now = new Date();
@@ -59,6 +61,8 @@ export class UnmergePatientsUseCase {
       const moved = splitBySensitivity(merge.movedLinks, sensitiveCodes);
       const { open, restricted } = splitBySensitivity(links, sensitiveCodes);
       const ids = { mergeId, survivorId: merge.survivorId, restoredId: merge.mergedId };
+      // Each patient's record again comes from the source records of the links it now holds.
+      for (const patient of [survivor, restored]) reshareRecord(this.patients, tx, patient, (await this.patients.stateOf(tx, patient.id)).sources, now);
       const events: OutboxEvent[] = [];
       if (moved.open.length > 0 || moved.restricted.length === 0) events.push(outboxEvent(PatientUnmergedV1, { ...ids, restoredLinks: open }));
       if (restricted.length > 0) events.push(outboxEvent(SensitiveLinksUnmergedV1, { ...ids, restoredLinks: restricted }));
