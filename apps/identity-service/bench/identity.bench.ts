@@ -30,11 +30,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { applyMigrations } from '@lienthong/persistence';
 import { loadIdentityKeys } from '../src/config/identity-keys.config';
 import { IdentifierCrypto } from '../src/crypto/identifier-crypto';
 import { PatientMatcher } from '../src/patients/domain/patient-matcher';
 import { PatientRepository } from '../src/patients/adapters/persistence/patient.repository';
-import { identityDataSourceOptions } from '../src/persistence/data-source';
+import { identityDataSourceOptions, identityPersistence } from '../src/persistence/data-source';
 import { BENCH_FACILITIES, registrationBody, samplePerson, type SamplePerson } from './bench-population';
 import { bulkLoad } from './bulk-load';
 
@@ -418,10 +419,7 @@ async function main(): Promise<void> {
   const reused = REUSE ? await loadedSample(url) : undefined;
   if (reused) {
     log(`reusing ${DB_NAME} with ${fmt(PATIENTS)} patients (--reuse); applying pending migrations`);
-    const migrator = new DataSource(identityDataSourceOptions({ url, poolSize: 2 }));
-    await migrator.initialize();
-    await migrator.runMigrations({ transaction: 'each' });
-    await migrator.destroy();
+    await applyMigrations(identityPersistence({ url, poolSize: 2 }));
     sample = reused.sample;
     // A different seed: new people must not collide with loaded ones (the loaded generator is gone).
     generator = new PopulationGenerator({ seed: SEED + 1 + (Date.now() % 1_000_000) });
@@ -430,10 +428,7 @@ async function main(): Promise<void> {
       await c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
       await c.query(`CREATE DATABASE "${DB_NAME}"`);
     });
-    const migrator = new DataSource(identityDataSourceOptions({ url, poolSize: 4 }));
-    await migrator.initialize();
-    await migrator.runMigrations({ transaction: 'each' });
-    await migrator.destroy();
+    await applyMigrations(identityPersistence({ url, poolSize: 2 }));
     log(`loading ${fmt(PATIENTS)} synthetic patients into ${DB_NAME} (COPY, indexes rebuilt after)…`);
     let lastReport = performance.now();
     const loaded = await bulkLoad({

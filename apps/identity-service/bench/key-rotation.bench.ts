@@ -20,10 +20,10 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { DataSource } from 'typeorm';
 import { loadIdentityKeys } from '../src/config/identity-keys.config';
 import { IdentifierCrypto } from '../src/crypto/identifier-crypto';
-import { identityDataSourceOptions } from '../src/persistence/data-source';
+import { identityPersistence } from '../src/persistence/data-source';
+import { applyMigrations } from '@lienthong/persistence';
 import { copyBytea, copyIn, copyLine } from './copy-in';
 
 function option(name: string): string | undefined {
@@ -136,10 +136,7 @@ async function main(): Promise<void> {
     await c.query(`CREATE DATABASE ${DB_NAME}`);
   });
   try {
-    const migrator = new DataSource(identityDataSourceOptions({ url: url.toString(), poolSize: 1 }));
-    await migrator.initialize();
-    await migrator.runMigrations();
-    await migrator.destroy();
+    await applyMigrations(identityPersistence({ url: url.toString(), poolSize: 1 }));
 
     const loadStarted = performance.now();
     const sample = await load(url.toString());

@@ -6,7 +6,8 @@ import { createTestDatabase, testInfra, type TestDatabase } from '@lienthong/tes
 import { DataSource } from 'typeorm';
 import { identityConfig } from '../src/config/identity.config';
 import { IdentityModule } from '../src/identity.module';
-import { identityDataSourceOptions } from '../src/persistence/data-source';
+import { identityPersistence } from '../src/persistence/data-source';
+import { applyMigrations } from '@lienthong/persistence';
 
 export interface IdentityTestApp {
   readonly app: INestApplicationContext;
@@ -18,10 +19,7 @@ export interface IdentityTestApp {
 /** A fresh database with the migrations applied, and the service's module on it (no HTTP). */
 export async function createIdentityTestApp(): Promise<IdentityTestApp> {
   const db = await createTestDatabase('identity');
-  const migrator = new DataSource(identityDataSourceOptions({ url: db.url, poolSize: 2 }));
-  await migrator.initialize();
-  await migrator.runMigrations();
-  await migrator.destroy();
+  await applyMigrations(identityPersistence({ url: db.url, poolSize: 2 }));
   const config = identityConfig.load({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
