@@ -136,7 +136,7 @@ export class InMemoryPatientStore extends PatientStore implements Snapshottable 
     };
   }
 
-  async resolve(db: Db, lookup: PatientLookup): Promise<{ readonly asked: string; readonly facts: PatientFacts }[]> {
+  async resolve(db: Db, lookup: PatientLookup, sourcesOf: string | undefined): Promise<{ readonly asked: string; readonly facts: PatientFacts }[]> {
     useTx(db);
     const asked = Array.isArray(lookup)
       ? [...new Set(lookup as readonly string[])]
@@ -159,7 +159,7 @@ export class InMemoryPatientStore extends PatientStore implements Snapshottable 
       if (patient.status === 'merged' && patient.mergedInto !== null && hops < 10) continue;
       answers.push({
         asked: id,
-        facts: { patient, identifiers: this.identifiersOfNow([patient.id]), links: this.linksOfNow(patient.id), sources: this.sourcesOfNow(patient.id) },
+        facts: { patient, identifiers: this.identifiersOfNow([patient.id]), links: this.linksOfNow(patient.id), sources: this.sourcesOfNow(patient.id).filter((src) => src.facilityCode === sourcesOf) },
       });
     }
     return answers;

@@ -76,8 +76,10 @@ export abstract class PatientStore {
   /**
    * For each asked id (or identifier holder): follow merges (bounded) to the patient to answer with,
    * loaded with its identifiers and links — one round trip. Missing ids and broken chains are absent.
+   * `facts.sources` holds only the source records of `sourcesOf`'s own links (what a facility is shown
+   * of its own reports); none when it is undefined — every read pays only for what it shows.
    */
-  abstract resolve(db: Db, lookup: PatientLookup): Promise<{ readonly asked: string; readonly facts: PatientFacts }[]>;
+  abstract resolve(db: Db, lookup: PatientLookup, sourcesOf: string | undefined): Promise<{ readonly asked: string; readonly facts: PatientFacts }[]>;
   abstract findLink(db: Db, facilityCode: string, localId: string): Promise<LinkRecord | undefined>;
   /** Locks the rows (FOR UPDATE) in id order, so two transactions locking the same pair never deadlock. */
   abstract lockPatients(tx: Tx, ids: readonly string[]): Promise<PatientRecord[]>;

@@ -16,18 +16,18 @@ export class PatientResolver {
   ) {}
 
   /** Each asked id resolved (merges followed), in the order asked; undefined where there is none. */
-  async byIds(db: Db, ids: readonly string[]): Promise<(ResolvedPatient | undefined)[]> {
-    const resolved = new Map((await this.resolve(db, ids)).map((r) => [r.asked, r.resolved]));
+  async byIds(db: Db, ids: readonly string[], sourcesOf: string | undefined): Promise<(ResolvedPatient | undefined)[]> {
+    const resolved = new Map((await this.resolve(db, ids, sourcesOf)).map((r) => [r.asked, r.resolved]));
     return ids.map((id) => resolved.get(id));
   }
 
   /** Every patient holding the identifier (any status), each resolved, ordered by the id the identifier points at. */
-  async byIdentifier(db: Db, lookup: Exclude<PatientLookup, readonly string[]>): Promise<ResolvedPatient[]> {
-    return (await this.resolve(db, lookup)).map((r) => r.resolved);
+  async byIdentifier(db: Db, lookup: Exclude<PatientLookup, readonly string[]>, sourcesOf: string | undefined): Promise<ResolvedPatient[]> {
+    return (await this.resolve(db, lookup, sourcesOf)).map((r) => r.resolved);
   }
 
-  private async resolve(db: Db, lookup: PatientLookup): Promise<{ asked: string; resolved: ResolvedPatient }[]> {
-    const rows = await this.patients.resolve(db, lookup);
+  private async resolve(db: Db, lookup: PatientLookup, sourcesOf: string | undefined): Promise<{ asked: string; resolved: ResolvedPatient }[]> {
+    const rows = await this.patients.resolve(db, lookup, sourcesOf);
     if (rows.length === 0) return [];
     const sensitive = await this.sensitive.among(db, rows.flatMap((r) => r.facts.links.map((l) => l.facilityCode)));
     return rows.map(({ asked, facts }) => ({

@@ -285,15 +285,16 @@ export class PatientRepository extends PatientStore {
     };
   }
 
-  async resolve(db: Db, lookup: PatientLookup): Promise<{ asked: string; facts: PatientFacts }[]> {
+  async resolve(db: Db, lookup: PatientLookup, sourcesOf: string | undefined): Promise<{ asked: string; facts: PatientFacts }[]> {
     const byIds = Array.isArray(lookup);
     if (byIds && lookup.length === 0) return [];
     const source = byIds
-      ? { sql: `SELECT DISTINCT unnest($1::uuid[]) AS asked`, params: [lookup] }
+      ? { sql: `SELECT DISTINCT unnest($1::uuid[]) AS asked`, params: [lookup] as unknown[] }
       : {
           sql: `SELECT DISTINCT patient_id AS asked FROM patient_identifiers WHERE system = $1 AND blind_index = $2`,
-          params: [(lookup as { system: string }).system, (lookup as { blindIndex: Buffer }).blindIndex],
+          params: [(lookup as { system: string }).system, (lookup as { blindIndex: Buffer }).blindIndex] as unknown[],
         };
+    const sourcesParam = `$${source.params.length + 1}`;
     const rows = await db.query<
       PatientRow & { asked: string; chain_broken: boolean; identifiers: IdentifierRow<string>[] | null; links: LinkRow[] | null; sources: SourceJson[] | null }
     >(
@@ -311,10 +312,10 @@ export class PatientRepository extends PatientStore {
        SELECT l.asked, l.chain_broken, ${PATIENT_COLUMNS},
               (SELECT json_agg(${IDENTIFIER_JSON} ORDER BY i.created_at, i.id) FROM patient_identifiers i WHERE i.patient_id = p.id) AS identifiers,
               (SELECT json_agg(${LINK_JSON} ORDER BY f.created_at, f.id) FROM facility_links f WHERE f.patient_id = p.id) AS links,
-              (${SOURCES_OF('p.id')}) AS sources
+              CASE WHEN ${sourcesParam}::text IS NULL THEN NULL ELSE (${SOURCES_OF('p.id')} AND f.facility_code = ${sourcesParam}::text) END AS sources
          FROM last l JOIN patients p ON p.id = l.id
         ORDER BY l.asked`,
-      source.params,
+      [...source.params, sourcesOf ?? null],
     );
     return rows
       .filter((r) => !r.chain_broken)

@@ -28,7 +28,7 @@ export class GetPatientUseCase {
   async execute(actor: Actor, id: string): Promise<{ view: PatientView; resolved: ResolvedPatient }> {
     const viewer = viewerOf(actor);
     const resolved = await this.uow.read(async (tx) => {
-      const [patient] = await this.resolver.byIds(tx, [id]);
+      const [patient] = await this.resolver.byIds(tx, [id], viewer.facilityCode);
       const visible = patient !== undefined && mayDisclosePatient(patient.facts.links, viewer, patient.sensitiveFacilities);
       this.audit.append(tx, actor, [
         !patient

@@ -62,7 +62,7 @@ export class MatchPatientsUseCase {
         scored.set(c.id, { weight: verdict.best.score, grade: verdict.decision === 'link' ? 'probable' : 'possible' });
       }
       const ranked = [...scored.entries()].filter(([, s]) => !onlyCertain || s.grade === 'certain').sort((a, b) => b[1].weight - a[1].weight);
-      const resolved = await this.resolver.byIds(tx, ranked.map(([id]) => id));
+      const resolved = await this.resolver.byIds(tx, ranked.map(([id]) => id), viewer.facilityCode);
       const results: PatientMatch[] = [];
       ranked.forEach(([, s], index) => {
         const r = resolved[index];

@@ -30,7 +30,7 @@ export class ReadAuditUseCase {
   async execute(actor: Actor, patientId: string, page: { cursor?: string | undefined; limit: number }): Promise<{ items: AuditRecordView[]; nextCursor: string | null }> {
     const viewer = viewerOf(actor);
     const answer = await this.uow.read(async (tx) => {
-      const [patient] = await this.resolver.byIds(tx, [patientId]);
+      const [patient] = await this.resolver.byIds(tx, [patientId], undefined);
       if (!patient || !mayDisclosePatient(patient.facts.links, viewer, patient.sensitiveFacilities)) {
         this.audit.append(tx, actor, [{ action: 'patient.audit.read', patientId, outcome: patient ? 'denied' : 'not-found' }]);
         return undefined;

@@ -46,10 +46,10 @@ export class SearchPatientsUseCase {
       let candidates: ResolvedPatient[] = [];
       if (search.by === 'identifier') {
         const { system, indexValue } = search.identifier;
-        candidates = await this.resolver.byIdentifier(tx, { system, blindIndex: this.crypto.blindIndex(system, indexValue) });
+        candidates = await this.resolver.byIdentifier(tx, { system, blindIndex: this.crypto.blindIndex(system, indexValue) }, viewer.facilityCode);
       } else {
         const link = await this.patients.findLink(tx, search.facilityCode, search.localId);
-        if (link) candidates = (await this.resolver.byIds(tx, [link.patientId])).filter((r): r is ResolvedPatient => r !== undefined);
+        if (link) candidates = (await this.resolver.byIds(tx, [link.patientId], viewer.facilityCode)).filter((r): r is ResolvedPatient => r !== undefined);
       }
       const visible = candidates.filter((r) => mayFind(r, viewer, search));
       const entries: AuditEntry[] = visible.length
