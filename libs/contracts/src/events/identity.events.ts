@@ -48,53 +48,44 @@ export const PatientRegisteredV1 = defineEvent({
   keyOf: (d) => d.enterprisePatientId,
 });
 
+/** A patient at a facility under its local id: what every link event is about. */
+const patientAtFacility = { enterprisePatientId: enterprisePatientIdSchema, facilityCode: facilityCodeSchema, localId: localPatientIdSchema };
+/** Which demographic fields changed (names only: values never leave identity-service). */
+const updatedData = z.object({ ...patientAtFacility, changedFields: z.array(z.string()).min(1) });
+const linkedData = z.object({
+  ...patientAtFacility,
+  method: linkMethodSchema,
+  /** Match weight for probabilistic links; null for deterministic ones. */
+  score: z.number().nullable(),
+});
+const mergedData = z.object({ mergeId: z.uuid(), survivorId: enterprisePatientIdSchema, mergedId: enterprisePatientIdSchema, movedLinks: z.array(facilityLink) });
+const unmergedData = z.object({ mergeId: z.uuid(), survivorId: enterprisePatientIdSchema, restoredId: enterprisePatientIdSchema, restoredLinks: z.array(facilityLink) });
+
 export const PatientUpdatedV1 = defineEvent({
   type: 'vn.lienthong.identity.patient.updated',
   topic: Topics.identityPatientV1,
-  schema: z.object({
-    enterprisePatientId: enterprisePatientIdSchema,
-    facilityCode: facilityCodeSchema,
-    localId: localPatientIdSchema,
-    changedFields: z.array(z.string()).min(1),
-  }),
+  schema: updatedData,
   keyOf: (d) => d.enterprisePatientId,
 });
 
 export const PatientLinkedV1 = defineEvent({
   type: 'vn.lienthong.identity.patient.linked',
   topic: Topics.identityPatientV1,
-  schema: z.object({
-    enterprisePatientId: enterprisePatientIdSchema,
-    facilityCode: facilityCodeSchema,
-    localId: localPatientIdSchema,
-    method: linkMethodSchema,
-    /** Match weight for probabilistic links; null for deterministic ones. */
-    score: z.number().nullable(),
-  }),
+  schema: linkedData,
   keyOf: (d) => d.enterprisePatientId,
 });
 
 export const PatientMergedV1 = defineEvent({
   type: 'vn.lienthong.identity.patient.merged',
   topic: Topics.identityPatientV1,
-  schema: z.object({
-    mergeId: z.uuid(),
-    survivorId: enterprisePatientIdSchema,
-    mergedId: enterprisePatientIdSchema,
-    movedLinks: z.array(facilityLink),
-  }),
+  schema: mergedData,
   keyOf: (d) => d.survivorId,
 });
 
 export const PatientUnmergedV1 = defineEvent({
   type: 'vn.lienthong.identity.patient.unmerged',
   topic: Topics.identityPatientV1,
-  schema: z.object({
-    mergeId: z.uuid(),
-    survivorId: enterprisePatientIdSchema,
-    restoredId: enterprisePatientIdSchema,
-    restoredLinks: z.array(facilityLink),
-  }),
+  schema: unmergedData,
   keyOf: (d) => d.survivorId,
 });
 
@@ -111,37 +102,21 @@ export const PatientUnmergedV1 = defineEvent({
 export const SensitiveLinkRegisteredV1 = defineEvent({
   type: 'vn.lienthong.identity.sensitive-link.registered',
   topic: Topics.identityPatientRestrictedV1,
-  schema: z.object({
-    enterprisePatientId: enterprisePatientIdSchema,
-    facilityCode: facilityCodeSchema,
-    localId: localPatientIdSchema,
-    outcome: matchOutcomeSchema,
-  }),
+  schema: z.object({ ...patientAtFacility, outcome: matchOutcomeSchema }),
   keyOf: (d) => d.enterprisePatientId,
 });
 
 export const SensitiveLinkLinkedV1 = defineEvent({
   type: 'vn.lienthong.identity.sensitive-link.linked',
   topic: Topics.identityPatientRestrictedV1,
-  schema: z.object({
-    enterprisePatientId: enterprisePatientIdSchema,
-    facilityCode: facilityCodeSchema,
-    localId: localPatientIdSchema,
-    method: linkMethodSchema,
-    score: z.number().nullable(),
-  }),
+  schema: linkedData,
   keyOf: (d) => d.enterprisePatientId,
 });
 
 export const SensitiveLinkUpdatedV1 = defineEvent({
   type: 'vn.lienthong.identity.sensitive-link.updated',
   topic: Topics.identityPatientRestrictedV1,
-  schema: z.object({
-    enterprisePatientId: enterprisePatientIdSchema,
-    facilityCode: facilityCodeSchema,
-    localId: localPatientIdSchema,
-    changedFields: z.array(z.string()).min(1),
-  }),
+  schema: updatedData,
   keyOf: (d) => d.enterprisePatientId,
 });
 
@@ -149,12 +124,7 @@ export const SensitiveLinkUpdatedV1 = defineEvent({
 export const SensitiveLinksMergedV1 = defineEvent({
   type: 'vn.lienthong.identity.sensitive-link.merged',
   topic: Topics.identityPatientRestrictedV1,
-  schema: z.object({
-    mergeId: z.uuid(),
-    survivorId: enterprisePatientIdSchema,
-    mergedId: enterprisePatientIdSchema,
-    movedLinks: z.array(facilityLink).min(1),
-  }),
+  schema: mergedData.extend({ movedLinks: z.array(facilityLink).min(1) }),
   keyOf: (d) => d.survivorId,
 });
 
@@ -162,12 +132,7 @@ export const SensitiveLinksMergedV1 = defineEvent({
 export const SensitiveLinksUnmergedV1 = defineEvent({
   type: 'vn.lienthong.identity.sensitive-link.unmerged',
   topic: Topics.identityPatientRestrictedV1,
-  schema: z.object({
-    mergeId: z.uuid(),
-    survivorId: enterprisePatientIdSchema,
-    restoredId: enterprisePatientIdSchema,
-    restoredLinks: z.array(facilityLink).min(1),
-  }),
+  schema: unmergedData.extend({ restoredLinks: z.array(facilityLink).min(1) }),
   keyOf: (d) => d.survivorId,
 });
 
