@@ -20,7 +20,7 @@
  */
 import 'reflect-metadata';
 import { PopulationGenerator } from '@lienthong/synthetic';
-import { createTestIssuer, freePort, testInfra, WORKSPACE_ROOT } from '@lienthong/testing';
+import { createTestIssuer, freePort, testInfra, WORKSPACE_ROOT, withPostgresAdmin } from '@lienthong/testing';
 import * as hdr from 'hdr-histogram-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,16 +86,6 @@ function databaseUrl(): string {
   return url.toString();
 }
 
-async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: testInfra().postgresAdminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 interface SampleFile {
   readonly patients: number;
   readonly seed: number;
@@ -106,7 +96,7 @@ async function loadedSample(url: string): Promise<SampleFile | undefined> {
   if (!existsSync(SAMPLE_FILE)) return undefined;
   const file = JSON.parse(readFileSync(SAMPLE_FILE, 'utf8')) as SampleFile;
   if (file.patients !== PATIENTS || file.seed !== SEED) return undefined;
-  const exists = await admin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME])).rowCount === 1);
+  const exists = await withPostgresAdmin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME])).rowCount === 1);
   if (!exists) return undefined;
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -424,7 +414,7 @@ async function main(): Promise<void> {
     // A different seed: new people must not collide with loaded ones (the loaded generator is gone).
     generator = new PopulationGenerator({ seed: SEED + 1 + (Date.now() % 1_000_000) });
   } else {
-    await admin(async (c) => {
+    await withPostgresAdmin(async (c) => {
       await c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
       await c.query(`CREATE DATABASE "${DB_NAME}"`);
     });
@@ -452,7 +442,7 @@ async function main(): Promise<void> {
     writeFileSync(SAMPLE_FILE, JSON.stringify({ patients: PATIENTS, seed: SEED, sample } satisfies SampleFile));
     log(`loaded in ${fmt(loaded.loadSeconds, 1)} s + ${fmt(loaded.indexSeconds, 1)} s index build: ${Object.entries(loaded.rows).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}`);
   }
-  const size = await admin(async (c) => (await c.query<{ s: string }>(`SELECT pg_size_pretty(pg_database_size($1)) AS s`, [DB_NAME])).rows[0]?.s ?? '?');
+  const size = await withPostgresAdmin(async (c) => (await c.query<{ s: string }>(`SELECT pg_size_pretty(pg_database_size($1)) AS s`, [DB_NAME])).rows[0]?.s ?? '?');
   const cccds = sample.map((p) => p.cccd).filter((c): c is string => c !== undefined);
 
   // (b1) SQL/repository lookups first, on a quiet database.
@@ -514,7 +504,7 @@ async function main(): Promise<void> {
   } finally {
     if (service.child.exitCode === null) await service.stop();
     if (DROP) {
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`));
+      await withPostgresAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`));
       log(`dropped ${DB_NAME}`);
     }
   }

@@ -13,7 +13,7 @@
  * `--keep` leaves the database (dropped by default: it is ~0.5 GB per million rows).
  */
 import 'reflect-metadata';
-import { testInfra, WORKSPACE_ROOT } from '@lienthong/testing';
+import { testInfra, WORKSPACE_ROOT, withPostgresAdmin } from '@lienthong/testing';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
@@ -53,16 +53,6 @@ const SAMPLE_EVERY = 997;
 
 const log = (msg: string) => process.stderr.write(`[key-rotation-bench] ${msg}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: testInfra().postgresAdminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Loads ROWS identifiers under dev1 (two per patient); returns a sample of id → (system, value). */
 async function load(url: string): Promise<Map<string, { system: string; value: string }>> {
@@ -131,7 +121,7 @@ async function main(): Promise<void> {
   if (!existsSync(JOB)) throw new Error(`${JOB} is missing: run \`npx nx build identity-service\` first`);
   const url = new URL(testInfra().postgresAdminUrl);
   url.pathname = `/${DB_NAME}`;
-  await admin(async (c) => {
+  await withPostgresAdmin(async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${DB_NAME}`);
   });
@@ -177,7 +167,7 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    if (!KEEP) await admin((c) => c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`));
+    if (!KEEP) await withPostgresAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`));
   }
 }
 

@@ -46,6 +46,17 @@ export interface TestDatabase {
 }
 
 /** Creates a fresh, empty database for one test suite; `drop()` removes it (and its connections). */
+/** Runs `fn` with a client on this run's Postgres as its administrator (CREATE / DROP DATABASE), then closes it. */
+export async function withPostgresAdmin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: testInfra().postgresAdminUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function createTestDatabase(prefix = 'lt'): Promise<TestDatabase> {
   const { postgresAdminUrl } = testInfra();
   const name = uniqueName(`${prefix}_test`).replace(/[^a-z0-9_]/gi, '_').toLowerCase();
@@ -54,24 +65,12 @@ export async function createTestDatabase(prefix = 'lt'): Promise<TestDatabase> {
   // Before any connection: the server comes from the environment, and this URL is what the code
   // under test will migrate and truncate.
   assertTestDatabase(url.toString());
-  const admin = new Client({ connectionString: postgresAdminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
+  await withPostgresAdmin((admin) => admin.query(`CREATE DATABASE "${name}"`));
   return {
     name,
     url: url.toString(),
     async drop() {
-      const client = new Client({ connectionString: postgresAdminUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
+      await withPostgresAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
 }

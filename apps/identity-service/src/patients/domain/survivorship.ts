@@ -1,5 +1,5 @@
 import { FACILITY_LEVELS, formatIsoPartialDate, nameTokenKey, type FacilityLevel, type PartialDate } from '@lienthong/vn-standards';
-import { type NormalisedDemographics, type SexCode } from './patient';
+import { type NormalisedDemographics } from './patient';
 
 /**
  * Survivorship: how the record everyone sees is computed from what each facility reported.
@@ -26,16 +26,7 @@ export type SurvivorField = (typeof SURVIVOR_FIELDS)[number];
 export const CCCD_ATTESTED_FIELDS = ['name', 'birthDate', 'sex'] as const satisfies readonly SurvivorField[];
 
 /** A facility's demographics as it reported them (normalised; no derived matching keys). */
-export interface SourceDemographics {
-  readonly fullName: string;
-  readonly nameFolded: string;
-  readonly birthDate: PartialDate | undefined;
-  readonly sex: SexCode;
-  readonly provinceCode: string | undefined;
-  readonly communeCode: string | undefined;
-  readonly addressLine: string | undefined;
-  readonly phone: string | undefined;
-}
+export type SourceDemographics = Omit<NormalisedDemographics, 'nameTokenKey'>;
 
 /** One facility link's source record. */
 export interface SourceRecord {
