@@ -2,23 +2,32 @@ import { MessagingModule } from '@lienthong/messaging';
 import { PersistenceModule } from '@lienthong/persistence';
 import { SERVICE_CONFIG } from '@lienthong/platform';
 import { Module } from '@nestjs/common';
-import { ConsentsController } from './consent/adapters/http/consents.controller';
-import { ConsentRepository } from './consent/adapters/persistence/consent.repository';
-import { ConsentStore } from './consent/ports/consent-store.port';
-import { CreateConsentUseCase } from './consent/use-cases/create-consent/create-consent.use-case';
+import { AuditTrailRepository } from './consent/adapters/persistence/audit-trail.repository';
+import { PgConsentChangeSignal } from './consent/adapters/persistence/pg-consent-change.signal';
+import { AuditTrail } from './consent/ports/audit-trail.port';
+import { ConsentChangeSignal } from './consent/ports/consent-change-signal.port';
 import { consentMessagingOptions } from './messaging/consent-messaging';
 import { consentPersistenceOptions } from './persistence/data-source';
 
-/** consent-service: the consent context over the unit of work and the outbox. */
+/** consent-service: consents with evidence, the decision point, break-the-glass, over the unit of work and the outbox. */
 @Module({
   imports: [
     PersistenceModule.forRootAsync({ inject: [SERVICE_CONFIG], useFactory: consentPersistenceOptions }),
     MessagingModule.forRootAsync({ inject: [SERVICE_CONFIG], useFactory: consentMessagingOptions }),
   ],
-  controllers: [ConsentsController],
+  controllers: [
+    // consents (records, versions, withdrawal, history, FHIR Consent)
+    // decisions (single, batch)
+    // emergency access (break-the-glass, report)
+    // identity events (@OnEvent)
+  ],
   providers: [
-    { provide: ConsentStore, useClass: ConsentRepository },
-    CreateConsentUseCase,
+    { provide: AuditTrail, useClass: AuditTrailRepository },
+    { provide: ConsentChangeSignal, useClass: PgConsentChangeSignal },
+    // consents
+    // decisions
+    // emergency access and expiry
+    // identity events
   ],
 })
 export class ConsentModule {}

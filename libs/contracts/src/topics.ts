@@ -73,6 +73,14 @@ export const Topics = {
     key: 'facilityCode',
     description: 'Facility registry changes; compacted so a new consumer rebuilds the registry.',
   }),
+  consentV1: topic({
+    name: 'consent.v1',
+    partitions: 12,
+    retentionMs: 30 * DAY_MS,
+    cleanupPolicy: 'delete',
+    key: 'enterprisePatientId',
+    description: 'Consent changes (granted, refused, withdrawn, expired) and break-the-glass emergency accesses; no evidence documents, no free text.',
+  }),
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics]['name'];

@@ -9,3 +9,4 @@ export * from './provinces';
 export * from './facility';
 export * from './phone';
 export * from './identifier-systems';
+export * from './data-protection';

@@ -1,9 +1,9 @@
-import { CreateOutbox1795600000000 } from '@lienthong/messaging';
-import { ConsentEntity } from '../consent/adapters/persistence/consent.entity';
-import { CreateConsents1795989524617 } from './migrations/1795989524617-create-consents';
+import { CreateInbox1795600000001, CreateOutbox1795600000000 } from '@lienthong/messaging';
+import { CONSENT_TABLE_ENTITIES } from '../consent/adapters/persistence/consent.entities';
+import { CreateConsentSchema1798000000000 } from './migrations/1798000000000-create-consent-schema';
 
 /** Every entity of the service's schema (the int test checks the migrations produce exactly these). */
-export const CONSENT_ENTITIES = [ConsentEntity];
+export const CONSENT_ENTITIES = [...CONSENT_TABLE_ENTITIES];
 
 /** Migrations by class, in order. Run once per deploy (migrate.ts), not by every replica. */
-export const CONSENT_MIGRATIONS = [CreateOutbox1795600000000, CreateConsents1795989524617];
+export const CONSENT_MIGRATIONS = [CreateOutbox1795600000000, CreateInbox1795600000001, CreateConsentSchema1798000000000];

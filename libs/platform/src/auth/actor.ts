@@ -1,13 +1,14 @@
 // Framework-free on purpose: use cases import these types and helpers, and must not pull in Nest.
+import { PURPOSES_OF_USE, type PurposeOfUse } from '@lienthong/vn-standards';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
 
 /**
  * Why the data is being read (DESIGN.md: consent purposes). Travels with every read of patient data in
- * the `X-Purpose-Of-Use` header and lands in the audit record and the consent decision.
+ * the `X-Purpose-Of-Use` header and lands in the audit record and the consent decision. The list is
+ * vn-standards' (data protection vocabulary).
  */
-export const PURPOSES_OF_USE = ['treatment', 'emergency', 'referral', 'public-health', 'research-deidentified'] as const;
-export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number];
+export { PURPOSES_OF_USE, type PurposeOfUse };
 export const DEFAULT_PURPOSE_OF_USE: PurposeOfUse = 'treatment';
 export const PURPOSE_OF_USE_HEADER = 'x-purpose-of-use';
 

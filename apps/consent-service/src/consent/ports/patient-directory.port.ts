@@ -1,0 +1,12 @@
+import type { Db, Tx } from '@lienthong/persistence';
+
+/** The patients identity-service announced, and where each is registered (the care relationships). */
+export abstract class PatientDirectory {
+  /** The ids identity has announced (merged ones included: their consents follow the survivor). */
+  abstract known(db: Db, enterprisePatientIds: readonly string[]): Promise<Set<string>>;
+  /** Records the patient (first sight) and, when given, its link to a facility under a local id. */
+  abstract recordLink(tx: Tx, link: { readonly enterprisePatientId: string; readonly facilityCode: string; readonly localId: string }, at: Date): void;
+  /** Moves the links to the survivor and marks the merged id. */
+  abstract moveLinks(tx: Tx, to: string, links: readonly { readonly facilityCode: string; readonly localId: string }[]): void;
+  abstract markMerged(tx: Tx, mergedId: string, survivorId: string | null): void;
+}
