@@ -2,10 +2,12 @@ import { MessagingModule } from '@lienthong/messaging';
 import { PersistenceModule } from '@lienthong/persistence';
 import { SERVICE_CONFIG } from '@lienthong/platform';
 import { Module } from '@nestjs/common';
+import { RedisConsentStateCache, redisConsentStateCacheFrom } from './consent/adapters/cache/redis-consent-state.cache';
 import { AuditTrailRepository } from './consent/adapters/persistence/audit-trail.repository';
 import { PgConsentChangeSignal } from './consent/adapters/persistence/pg-consent-change.signal';
 import { AuditTrail } from './consent/ports/audit-trail.port';
 import { ConsentChangeSignal } from './consent/ports/consent-change-signal.port';
+import { ConsentStateCache } from './consent/ports/consent-state-cache.port';
 import { consentMessagingOptions } from './messaging/consent-messaging';
 import { consentPersistenceOptions } from './persistence/data-source';
 
@@ -26,6 +28,8 @@ import { consentPersistenceOptions } from './persistence/data-source';
     { provide: ConsentChangeSignal, useClass: PgConsentChangeSignal },
     // consents
     // decisions
+    { provide: RedisConsentStateCache, inject: [SERVICE_CONFIG], useFactory: redisConsentStateCacheFrom },
+    { provide: ConsentStateCache, useExisting: RedisConsentStateCache },
     // emergency access and expiry
     // identity events
   ],
