@@ -15,4 +15,6 @@ create 'identity.patient.restricted.v1' 12 --config cleanup.policy=delete --conf
 create 'identity.patient.restricted.v1.dlq' 12 --config cleanup.policy=delete --config retention.ms=2592000000
 create 'identity.facility.v1' 3 --config cleanup.policy=compact --config retention.ms=-1
 create 'identity.facility.v1.dlq' 3 --config cleanup.policy=delete --config retention.ms=2592000000
-echo "kafka-init: 6 topics present"
+create 'consent.v1' 12 --config cleanup.policy=delete --config retention.ms=2592000000
+create 'consent.v1.dlq' 12 --config cleanup.policy=delete --config retention.ms=2592000000
+echo "kafka-init: 8 topics present"
