@@ -1,0 +1,3 @@
+export * from './consent-client';
+export * from './consent-request.error';
+export * from './prometheus';
