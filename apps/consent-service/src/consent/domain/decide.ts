@@ -68,7 +68,13 @@ export interface DecisionQueryAt {
   readonly at: number;
 }
 
-export function statementView(v: ConsentVersion): StatementView {
+/** What a statement view is made of: a version without its evidence's details or the representative's name. */
+export type StatementSource = Pick<ConsentVersion, 'consentId' | 'version' | 'status' | 'scope'> & {
+  readonly evidence: Pick<ConsentVersion['evidence'], 'recordedAt'>;
+  readonly representative: Pick<NonNullable<ConsentVersion['representative']>, 'subjectBirthDate' | 'childConsented'> | null;
+};
+
+export function statementView(v: StatementSource): StatementView {
   return {
     consentId: v.consentId,
     version: v.version,
