@@ -21,10 +21,15 @@ case "$name" in
     # Measures the built rotate-keys.js job, as an operator runs it.
     (cd "$ROOT" && npx nx build identity-service >&2)
     file="apps/identity-service/bench/key-rotation.bench.ts" ;;
+  consent)
+    # The bench drives the built service as a process: build it first (cached when unchanged).
+    (cd "$ROOT" && npx nx build consent-service >&2)
+    file="apps/consent-service/bench/consent.bench.ts" ;;
   *)
     echo "usage: npm run bench -- <name> [options]" >&2
     echo "  outbox    outbox relay throughput and commit-to-consume latency (libs/messaging)" >&2
     echo "  identity  registrations/s and CCCD lookup latency with 1 M patients loaded (identity-service; --patients N)" >&2
+    echo "  consent   decision latency (cached, uncached) and batch decisions/s with 1 M consents stored (consent-service; --consents N --batch N)" >&2
     echo "  key-rotation  identifier rows re-encrypted/s by rotate-keys.js on 1 M rows (identity-service; --rows N --batch N)" >&2
     exit 2
     ;;
