@@ -2,7 +2,13 @@ import { MessagingModule } from '@lienthong/messaging';
 import { PersistenceModule } from '@lienthong/persistence';
 import { SERVICE_CONFIG } from '@lienthong/platform';
 import { Module } from '@nestjs/common';
+import { DEFAULT_POLICIES, loadDefaultPolicies } from './config/default-policies';
+import { ConsentChangeListener } from './consent/adapters/cache/consent-change.listener';
 import { RedisConsentStateCache, redisConsentStateCacheFrom } from './consent/adapters/cache/redis-consent-state.cache';
+import { DecisionsController } from './consent/adapters/http/decisions.controller';
+import { ConsentStateRepository } from './consent/adapters/persistence/consent-state.repository';
+import { ConsentStateSource } from './consent/ports/consent-state-source.port';
+import { DecideUseCase } from './consent/use-cases/decide/decide.use-case';
 import { AuditTrailRepository } from './consent/adapters/persistence/audit-trail.repository';
 import { PgConsentChangeSignal } from './consent/adapters/persistence/pg-consent-change.signal';
 import { AuditTrail } from './consent/ports/audit-trail.port';
@@ -20,6 +26,7 @@ import { consentPersistenceOptions } from './persistence/data-source';
   controllers: [
     // consents (records, versions, withdrawal, history, FHIR Consent)
     // decisions (single, batch)
+    DecisionsController,
     // emergency access (break-the-glass, report)
     // identity events (@OnEvent)
   ],
@@ -30,6 +37,10 @@ import { consentPersistenceOptions } from './persistence/data-source';
     // decisions
     { provide: RedisConsentStateCache, inject: [SERVICE_CONFIG], useFactory: redisConsentStateCacheFrom },
     { provide: ConsentStateCache, useExisting: RedisConsentStateCache },
+    { provide: ConsentStateSource, useClass: ConsentStateRepository },
+    { provide: DEFAULT_POLICIES, useFactory: () => loadDefaultPolicies() },
+    ConsentChangeListener,
+    DecideUseCase,
     // emergency access and expiry
     // identity events
   ],
