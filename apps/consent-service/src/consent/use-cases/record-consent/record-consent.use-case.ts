@@ -1,0 +1,92 @@
+import { OutboxWriter } from '@lienthong/messaging';
+import { UnitOfWork } from '@lienthong/persistence';
+import { type Actor } from '@lienthong/platform';
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { type Representative } from '../../domain/consent';
+import { AuditTrail } from '../../ports/audit-trail.port';
+import { ConsentChangeSignal } from '../../ports/consent-change-signal.port';
+import { ConsentStateCache } from '../../ports/consent-state-cache.port';
+import { ConsentStore, type StoredConsent } from '../../ports/consent-store.port';
+import { FacilityDirectory } from '../../ports/facility-directory.port';
+import { PatientDirectory } from '../../ports/patient-directory.port';
+import {
+  consentEvent,
+  type EvidenceInput,
+  granteeViolations,
+  patientViolations,
+  periodViolations,
+  recordingFacility,
+  refuseIfInvalid,
+  type ScopeInput,
+  scopeOf,
+  statementViolations,
+  storeVersion,
+  versionAudit,
+  versionOf,
+} from '../consent-statement';
+
+export interface RecordConsentCommand {
+  readonly actor: Actor;
+  readonly enterprisePatientId: string;
+  /** What the patient said: a grant or a refusal (each is version 1 of a new consent). */
+  readonly decision: 'grant' | 'refuse';
+  readonly scope: ScopeInput;
+  readonly evidence: EvidenceInput;
+  readonly representative?: Representative | undefined;
+}
+
+/**
+ * Records what a patient (or their legal representative) said at a facility: a grant or a refusal,
+ * with its evidence, as version 1 of a new consent. Recorded at the acting facility (the token's) at
+ * the server's time. The consent, its expiry, its `consent.v1` event, its audit row and the
+ * cache-change signal commit together; the cache is invalidated before the answer leaves, so the next
+ * decision anywhere sees it. Every rule broken (checkStatement, a period already over, an unknown
+ * grantee facility, an unknown patient) comes back in one 422, and nothing is written.
+ */
+@Injectable()
+export class RecordConsentUseCase {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly consents: ConsentStore,
+    private readonly patients: PatientDirectory,
+    private readonly facilities: FacilityDirectory,
+    private readonly outbox: OutboxWriter,
+    private readonly audit: AuditTrail,
+    private readonly signal: ConsentChangeSignal,
+    private readonly cache: ConsentStateCache,
+  ) {}
+
+  async execute(command: RecordConsentCommand): Promise<StoredConsent> {
+    const { actor, enterprisePatientId } = command;
+    const facilityCode = recordingFacility(actor, 'record consents');
+    const at = new Date();
+    const recording = {
+      consentId: uuidv7(),
+      version: 1,
+      enterprisePatientId,
+      status: command.decision === 'grant' ? ('granted' as const) : ('refused' as const),
+      facilityCode,
+      at,
+    };
+    const scope = scopeOf(command.scope, at);
+    const version = versionOf(recording, scope, command.evidence, command.representative);
+    const ruleViolations = [...statementViolations(version), ...periodViolations(scope, at)];
+
+    const stored = await this.uow.run(async (tx) => {
+      const [grantees, patient] = await Promise.all([
+        granteeViolations(tx, this.facilities, scope.grantees),
+        patientViolations(tx, this.patients, enterprisePatientId),
+      ]);
+      refuseIfInvalid([...patient, ...ruleViolations, ...grantees]);
+      this.consents.insertConsent(tx, { consentId: recording.consentId, enterprisePatientId, createdAt: at });
+      storeVersion(tx, this.consents, version, actor.subject);
+      this.outbox.append(tx, [consentEvent(version)]);
+      this.audit.append(tx, actor, [versionAudit(command.decision === 'grant' ? 'consent.grant' : 'consent.refuse', version)]);
+      this.signal.changed(tx, [enterprisePatientId]);
+      return { consentId: recording.consentId, enterprisePatientId, originalPatientId: enterprisePatientId, createdAt: at, versions: [version] };
+    });
+    await this.cache.invalidate([enterprisePatientId]);
+    return stored;
+  }
+}
