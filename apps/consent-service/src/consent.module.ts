@@ -14,6 +14,15 @@ import { PgConsentChangeSignal } from './consent/adapters/persistence/pg-consent
 import { AuditTrail } from './consent/ports/audit-trail.port';
 import { ConsentChangeSignal } from './consent/ports/consent-change-signal.port';
 import { ConsentStateCache } from './consent/ports/consent-state-cache.port';
+import { EmergencyAccessController } from './consent/adapters/http/emergency-access.controller';
+import { EmergencyAccessRepository } from './consent/adapters/persistence/emergency-access.repository';
+import { ExpiryQueueRepository } from './consent/adapters/persistence/expiry-queue.repository';
+import { ExpiryScheduler } from './consent/adapters/scheduling/expiry.scheduler';
+import { EmergencyAccessStore } from './consent/ports/emergency-access-store.port';
+import { ExpiryQueue } from './consent/ports/expiry-queue.port';
+import { DeclareEmergencyAccessUseCase } from './consent/use-cases/declare-emergency-access/declare-emergency-access.use-case';
+import { PublishDueExpiriesUseCase } from './consent/use-cases/publish-due-expiries/publish-due-expiries.use-case';
+import { ReportEmergencyAccessesUseCase } from './consent/use-cases/report-emergency-accesses/report-emergency-accesses.use-case';
 import { consentMessagingOptions } from './messaging/consent-messaging';
 import { consentPersistenceOptions } from './persistence/data-source';
 
@@ -28,6 +37,7 @@ import { consentPersistenceOptions } from './persistence/data-source';
     // decisions (single, batch)
     DecisionsController,
     // emergency access (break-the-glass, report)
+    EmergencyAccessController,
     // identity events (@OnEvent)
   ],
   providers: [
@@ -42,6 +52,12 @@ import { consentPersistenceOptions } from './persistence/data-source';
     ConsentChangeListener,
     DecideUseCase,
     // emergency access and expiry
+    { provide: EmergencyAccessStore, useClass: EmergencyAccessRepository },
+    { provide: ExpiryQueue, useClass: ExpiryQueueRepository },
+    DeclareEmergencyAccessUseCase,
+    ReportEmergencyAccessesUseCase,
+    PublishDueExpiriesUseCase,
+    ExpiryScheduler,
     // identity events
   ],
 })
