@@ -1,0 +1,338 @@
+import { decodeCloudEvent, Topics } from '@lienthong/contracts';
+import { provisionTopics, silentLogger } from '@lienthong/messaging';
+import { applyMigrations } from '@lienthong/persistence';
+import { createService } from '@lienthong/platform';
+import {
+  collectMessages,
+  createTestDatabase,
+  createTestIssuer,
+  expectEventually,
+  testInfra,
+  testKafka,
+  uniqueName,
+  type CollectedMessage,
+  type TestDatabase,
+  type TestTokenClaims,
+} from '@lienthong/testing';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { consentConfig } from '../config/consent.config';
+import { ConsentModule } from '../consent.module';
+import { consentPersistenceOptions } from '../persistence/data-source';
+import { PublishDueExpiriesUseCase } from './use-cases/publish-due-expiries/publish-due-expiries.use-case';
+
+/*
+ * Break-the-glass, its report and the expiry job on the real Postgres, Redis and Kafka: the service's
+ * module in-process behind its HTTP stack (auth, validation, problem+json), its relay publishing to
+ * consent.v1, its expiry job polling as in production (CONSENT_EXPIRY_POLL_MS default).
+ */
+
+const CHO_RAY = '79001';
+const HUNG_VUONG = '79002';
+const BACH_MAI = '01901';
+const REASON = 'Bệnh nhân hôn mê sau tai nạn, cần tiền sử dị ứng và thuốc đang dùng';
+
+interface Event {
+  readonly type: string;
+  readonly key: string;
+  readonly data: Record<string, unknown>;
+  readonly receivedAt: number;
+}
+
+describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', () => {
+  const issuer = createTestIssuer();
+  let db: TestDatabase;
+  let app: NestFastifyApplication;
+  let sql: DataSource;
+  let collector: Awaited<ReturnType<typeof collectMessages>>;
+  const received = new Map<CollectedMessage, number>();
+
+  const events = (): Event[] =>
+    collector.messages.map((m) => {
+      if (!received.has(m)) received.set(m, Date.now());
+      const e = decodeCloudEvent({ headers: m.message.headers, value: m.message.value });
+      return { type: e.type, key: m.message.key?.toString() ?? '', data: e.data as Record<string, unknown>, receivedAt: received.get(m) ?? 0 };
+    });
+  const eventsAbout = (field: string, value: string) => events().filter((e) => e.data[field] === value);
+
+  const token = async (claims: TestTokenClaims) => ({ authorization: `Bearer ${await issuer.sign(claims)}` });
+  const facility = (code: string, scope = 'lienthong/emergency-access lienthong/audit.read') => token({ facility: code, scope, sub: `his-${code}` });
+  const declare = async (headers: Record<string, string>, body: unknown) => app.inject({ method: 'POST', url: '/v1/emergency-access', headers, payload: body as object });
+  const report = async (headers: Record<string, string>, query: Record<string, string>) =>
+    app.inject({ method: 'GET', url: '/v1/emergency-access/report', headers, query });
+  const count = async (table: string) => Number((await sql.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
+
+  async function knownPatient(): Promise<string> {
+    const id = randomUUID();
+    await sql.query(`INSERT INTO patients (enterprise_patient_id, merged_into, known_since) VALUES ($1, NULL, now())`, [id]);
+    return id;
+  }
+
+  /**
+   * A treatment grant (version 1) whose period ends `endsInMs` from now by the database's clock, with
+   * its pending expiry — the rows recording a grant writes (helper A's repository), inserted directly
+   * so the job is tested on exactly what it reads. `withdrawn` adds version 2 and supersedes the end.
+   */
+  async function grantEnding(patient: string, endsInMs: number, { withdrawn = false } = {}): Promise<{ consentId: string; endsAt: Date }> {
+    const consentId = randomUUID();
+    const [{ ends_at: endsAt }] = await sql.query<[{ ends_at: Date }]>(`SELECT now() + make_interval(secs => $1::float8 / 1000) AS ends_at`, [endsInMs]);
+    const version = (v: number, status: string) =>
+      sql.query(
+        `INSERT INTO consent_versions (consent_id, version, status, purposes, categories, grantees, valid_from, valid_until, channel, reference,
+           document_sha256, recorded_by, recorded_at_facility, recorded_at, informed_of_sensitivity, representative, recorded_by_subject)
+         VALUES ($1, $2, $3, '{treatment,referral}', '{lab,imaging}', '[{"kind":"facilities","facilityCodes":["${HUNG_VUONG}"]}]', now() - interval '1 day', $4,
+           'in-person', NULL, NULL, 'NV-7', '${CHO_RAY}', now(), true, NULL, 'his-${CHO_RAY}')`,
+        [consentId, v, status, endsAt],
+      );
+    await sql.query(`INSERT INTO consents (consent_id, enterprise_patient_id, original_patient_id, created_at) VALUES ($1, $2, $2, now())`, [consentId, patient]);
+    await version(1, 'granted');
+    await sql.query(`INSERT INTO consent_expiries (consent_id, version, ends_at) VALUES ($1, 1, $2)`, [consentId, endsAt]);
+    if (withdrawn) {
+      await version(2, 'withdrawn');
+      await sql.query(`UPDATE consent_expiries SET superseded = true WHERE consent_id = $1 AND version < 2`, [consentId]);
+    }
+    return { consentId, endsAt };
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('consent_ea');
+    const env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      KAFKA_CLIENT_ID: uniqueName('consent-ea-int'),
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      REDIS_URL: testInfra().redisUrl,
+      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
+      CONSENT_CONSUMER_GROUP: uniqueName('consent-ea-int'),
+      LOG_LEVEL: 'silent',
+    };
+    await applyMigrations(consentPersistenceOptions(consentConfig.load(env)));
+    await provisionTopics(testKafka('consent-ea-int'), [Topics.consentV1], { logger: silentLogger, replicationFactor: 1 });
+    collector = await collectMessages([Topics.consentV1.name], uniqueName('consent-ea-reader'));
+    ({ app } = await createService(ConsentModule, { config: consentConfig, env, logDestination: { write: () => undefined } }));
+    await app.getHttpAdapter().getInstance().ready();
+    sql = app.get(DataSource);
+    await sql.query(
+      `INSERT INTO facilities (code, level, province_code, sensitive, version) VALUES
+         ('${CHO_RAY}', 'specialised', '79', false, 1), ('${HUNG_VUONG}', 'basic', '79', false, 1), ('${BACH_MAI}', 'specialised', '01', false, 1)`,
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await collector?.stop();
+    await db?.drop();
+  });
+
+  describe('break-the-glass', () => {
+    it('grants the declaring facility access for the default hour (201), stores the reason, and publishes the grant without it', async () => {
+      const patient = await knownPatient();
+      const response = await declare(await facility(CHO_RAY), { enterprisePatientId: patient, clinicianId: 'BS-0042', reason: REASON });
+
+      expect(response.statusCode).toBe(201);
+      const granted = response.json<{ id: string; facilityCode: string; grantedAt: string; expiresAt: string }>();
+      expect(granted).toEqual({ id: expect.any(String), facilityCode: CHO_RAY, grantedAt: expect.any(String), expiresAt: expect.any(String) });
+      expect(Date.parse(granted.expiresAt) - Date.parse(granted.grantedAt)).toBe(60 * 60_000);
+      expect(await sql.query(`SELECT facility_code, clinician_id, reason, actor_subject FROM emergency_accesses WHERE id = $1`, [granted.id])).toEqual([
+        { facility_code: CHO_RAY, clinician_id: 'BS-0042', reason: REASON, actor_subject: `his-${CHO_RAY}` },
+      ]);
+
+      const [event] = await expectEventually(() => {
+        const found = eventsAbout('grantId', granted.id);
+        expect(found).toHaveLength(1);
+        return found;
+      });
+      expect(event).toMatchObject({
+        type: 'vn.lienthong.consent.emergency-access.granted',
+        key: patient,
+        data: { grantId: granted.id, enterprisePatientId: patient, facilityCode: CHO_RAY, clinicianId: 'BS-0042', grantedAt: granted.grantedAt, expiresAt: granted.expiresAt },
+      });
+      expect(JSON.stringify(event)).not.toContain('hôn mê');
+
+      const audit = await sql.query<{ action: string; outcome: string; acting_facility: string; detail: Record<string, unknown> }[]>(
+        `SELECT action, outcome, acting_facility, detail FROM audit_log WHERE enterprise_patient_id = $1`,
+        [patient],
+      );
+      expect(audit).toEqual([{ action: 'emergency-access.declare', outcome: 'ok', acting_facility: CHO_RAY, detail: expect.objectContaining({ emergencyAccessId: granted.id }) }]);
+      expect(JSON.stringify(audit)).not.toContain('hôn mê');
+    });
+
+    it('lets the very next emergency decision for that facility permit, and no other facility’s', async () => {
+      const patient = await knownPatient();
+      const decide = async (facilityCode: string) =>
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/v1/decisions',
+            headers: await token({ service: 'records-service', scope: 'lienthong/consent.decide' }),
+            payload: { enterprisePatientId: patient, facilityCode, category: 'lab', purpose: 'emergency' },
+          })
+        ).json<{ decision: string; reason: string; emergencyAccessId?: string }>();
+      // Asked (and cached) before the glass is broken.
+      expect(await decide(CHO_RAY)).toMatchObject({ decision: 'deny', reason: 'no-emergency-access' });
+
+      const granted = (await declare(await facility(CHO_RAY), { enterprisePatientId: patient, clinicianId: 'BS-0042', reason: REASON, durationMinutes: 15 })).json<{ id: string }>();
+
+      expect(await decide(CHO_RAY)).toMatchObject({ decision: 'permit', reason: 'emergency-access', emergencyAccessId: granted.id });
+      expect(await decide(HUNG_VUONG)).toMatchObject({ decision: 'deny', reason: 'no-emergency-access' });
+    });
+
+    it.each([
+      ['an unknown patient', { enterprisePatientId: randomUUID() }, '#/enterprisePatientId'],
+      ['a reason under 10 characters', { reason: 'cấp cứu' }, '#/reason'],
+      ['a period over the configured 240 minutes', { durationMinutes: 241 }, '#/durationMinutes'],
+      ['no clinician', { clinicianId: undefined }, '#/clinicianId'],
+      ['a clinician named rather than identified', { clinicianId: 'BS Nguyễn Văn An' }, '#/clinicianId'],
+    ])('refuses %s with a 422 naming the field, writing nothing', async (_, patch, pointer) => {
+      const patient = await knownPatient();
+      const before = await Promise.all(['emergency_accesses', 'audit_log', 'outbox'].map(count));
+      const response = await declare(await facility(CHO_RAY), { enterprisePatientId: patient, clinicianId: 'BS-0042', reason: REASON, ...patch });
+
+      expect(response.statusCode).toBe(422);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json<{ errors: { pointer: string }[] }>().errors.map((e) => e.pointer)).toEqual([pointer]);
+      expect(await Promise.all(['emergency_accesses', 'audit_log', 'outbox'].map(count))).toEqual(before);
+    });
+
+    it('is declared by a facility holding lienthong/emergency-access: 403 without the scope, 403 for a person', async () => {
+      const patient = await knownPatient();
+      const body = { enterprisePatientId: patient, clinicianId: 'BS-0042', reason: REASON };
+      const noScope = await declare(await facility(CHO_RAY, 'lienthong/audit.read'), body);
+      expect(noScope.statusCode).toBe(403);
+      const person = await declare(await token({ role: 'data-steward', scope: 'lienthong/emergency-access' }), body);
+      expect(person.statusCode).toBe(403);
+      expect(person.json()).toMatchObject({ reason: 'facility-required' });
+    });
+  });
+
+  describe('the emergency-access report', () => {
+    const window = () => ({ from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+    let patients: string[];
+
+    beforeAll(async () => {
+      await sql.query(`DELETE FROM emergency_accesses`);
+      patients = [await knownPatient(), await knownPatient()];
+      for (const [code, patient] of [
+        [CHO_RAY, patients[0]],
+        [CHO_RAY, patients[0]],
+        [CHO_RAY, patients[1]],
+        [HUNG_VUONG, patients[1]],
+        [BACH_MAI, patients[0]],
+      ] as const) {
+        expect((await declare(await facility(code), { enterprisePatientId: patient, clinicianId: 'BS-1', reason: `${REASON} (${code})` })).statusCode).toBe(201);
+      }
+    });
+
+    type Report = { facilities: { facilityCode: string; count: number; distinctPatients: number; accesses: { reason: string; enterprisePatientId: string }[] }[]; truncated: boolean };
+
+    it('shows a facility its own accesses: count, distinct patients, each with its reason', async () => {
+      const response = await report(await facility(CHO_RAY), window());
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      const body = response.json<Report>();
+      expect(body.facilities.map((f) => [f.facilityCode, f.count, f.distinctPatients])).toEqual([[CHO_RAY, 3, 2]]);
+      expect(body.facilities[0]?.accesses.map((a) => a.reason)).toEqual([`${REASON} (${CHO_RAY})`, `${REASON} (${CHO_RAY})`, `${REASON} (${CHO_RAY})`]);
+      expect((await report(await facility(CHO_RAY), { ...window(), facilityCode: BACH_MAI })).statusCode).toBe(403);
+    });
+
+    it('shows the ministry every facility, and a provincial analyst only their province’s (from the facility registry copy)', async () => {
+      const ministry = (await report(await token({ role: 'ministry-analyst', scope: 'lienthong/audit.read' }), window())).json<Report>();
+      expect(ministry.facilities.map((f) => [f.facilityCode, f.count, f.distinctPatients])).toEqual([
+        [BACH_MAI, 1, 1],
+        [CHO_RAY, 3, 2],
+        [HUNG_VUONG, 1, 1],
+      ]);
+      const hcm = await token({ role: 'provincial-analyst', province: '79', scope: 'lienthong/audit.read' });
+      expect((await report(hcm, window())).json<Report>().facilities.map((f) => f.facilityCode)).toEqual([CHO_RAY, HUNG_VUONG]);
+      expect((await report(hcm, { ...window(), facilityCode: HUNG_VUONG })).json<Report>().facilities.map((f) => f.facilityCode)).toEqual([HUNG_VUONG]);
+      expect((await report(hcm, { ...window(), facilityCode: BACH_MAI })).statusCode).toBe(403);
+    });
+
+    it('is audited once per patient named, without the reasons', async () => {
+      const before = await count('audit_log');
+      await report(await token({ role: 'ministry-analyst', scope: 'lienthong/audit.read' }), window());
+      const rows = await sql.query<{ enterprise_patient_id: string; detail: Record<string, unknown> }[]>(
+        `SELECT enterprise_patient_id, detail FROM audit_log WHERE action = 'emergency-access.report' ORDER BY id DESC LIMIT 2`,
+      );
+      expect(await count('audit_log')).toBe(before + 2);
+      expect(rows.map((r) => r.enterprise_patient_id).sort()).toEqual([...patients].sort());
+      expect(JSON.stringify(rows)).not.toContain('hôn mê');
+    });
+
+    it.each([
+      ['a time without offset', { from: '2026-03-01T00:00:00', to: '2026-03-02T00:00:00+07:00' }, 'from'],
+      ['to before from', { from: '2026-03-02T00:00:00+07:00', to: '2026-03-01T00:00:00+07:00' }, 'to'],
+      ['more than 366 days', { from: '2025-01-01T00:00:00+07:00', to: '2026-01-03T00:00:00+07:00' }, 'to'],
+      ['a malformed facility code', { from: '2026-03-01T00:00:00+07:00', to: '2026-03-02T00:00:00+07:00', facilityCode: '7900' }, 'facilityCode'],
+    ])('refuses %s with a 422 naming the parameter', async (_, query, field) => {
+      const response = await report(await token({ role: 'ministry-analyst', scope: 'lienthong/audit.read' }), query);
+      expect(response.statusCode).toBe(422);
+      expect(response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toEqual([field]);
+    });
+  });
+
+  describe('expiry', () => {
+    it('publishes ConsentExpiredV1 within 5 s of a grant’s end, with the scope that ended, exactly once', async () => {
+      const patient = await knownPatient();
+      const { consentId, endsAt } = await grantEnding(patient, 2_000);
+
+      const [expired] = await expectEventually(
+        () => {
+          const found = eventsAbout('consentId', consentId);
+          expect(found).toHaveLength(1);
+          return found;
+        },
+        { timeoutMs: 10_000 },
+      );
+      expect(expired?.receivedAt).toBeLessThan(endsAt.getTime() + 5_000);
+      expect(expired).toMatchObject({
+        type: 'vn.lienthong.consent.consent.expired',
+        key: patient,
+        data: {
+          consentId,
+          version: 1,
+          enterprisePatientId: patient,
+          expiredAt: endsAt.toISOString(),
+          scope: { purposes: ['treatment', 'referral'], categories: ['lab', 'imaging'], grantees: [{ kind: 'facilities', facilityCodes: [HUNG_VUONG] }], validUntil: endsAt.toISOString() },
+        },
+      });
+
+      // A later end of the same patient (same partition, after it in order): once it has arrived, a repeat of the first would have too.
+      const later = await grantEnding(patient, 0);
+      await expectEventually(() => expect(eventsAbout('consentId', later.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
+      expect(eventsAbout('consentId', consentId)).toHaveLength(1);
+      expect(await sql.query(`SELECT action, outcome FROM audit_log WHERE enterprise_patient_id = $1 ORDER BY id`, [patient])).toEqual([
+        { action: 'consent.expire', outcome: 'ok' },
+        { action: 'consent.expire', outcome: 'ok' },
+      ]);
+    });
+
+    it('never announces a grant withdrawn before its end', async () => {
+      const patient = await knownPatient();
+      const withdrawn = await grantEnding(patient, 1_000, { withdrawn: true });
+      const later = await grantEnding(patient, 2_000);
+
+      await expectEventually(() => expect(eventsAbout('consentId', later.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
+      expect(eventsAbout('consentId', withdrawn.consentId)).toEqual([]);
+      expect(await sql.query(`SELECT published_at FROM consent_expiries WHERE consent_id = $1`, [withdrawn.consentId])).toEqual([{ published_at: null }]);
+    });
+
+    it('announces each of many due ends once when several pollers race for them (SKIP LOCKED)', async () => {
+      const patient = await knownPatient();
+      const ends = await Promise.all(Array.from({ length: 40 }, () => grantEnding(patient, -1_000)));
+      const publish = app.get(PublishDueExpiriesUseCase);
+
+      // Four extra pollers in parallel with the service's own job, each on its own connection.
+      await Promise.all(Array.from({ length: 4 }, () => publish.execute(5)));
+      await expectEventually(() => expect(ends.filter((e) => eventsAbout('consentId', e.consentId).length > 0)).toHaveLength(40), { timeoutMs: 15_000 });
+      const sentinel = await grantEnding(patient, 0);
+      await expectEventually(() => expect(eventsAbout('consentId', sentinel.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
+      expect(ends.map((e) => eventsAbout('consentId', e.consentId).length)).toEqual(ends.map(() => 1));
+    });
+  });
+});
+
