@@ -1,7 +1,19 @@
 import type { Db, Tx } from '@lienthong/persistence';
 
+/** What a link event finds before it is applied (one read). */
+export interface LinkSituation {
+  /** identity-service announced the patient before. */
+  readonly known: boolean;
+  /** The survivor the patient was merged into, or null. */
+  readonly mergedInto: string | null;
+  /** Who holds the (facility, local id) link now, if anyone. */
+  readonly heldBy: string | undefined;
+}
+
 /** The patients identity-service announced, and where each is registered (the care relationships). */
 export abstract class PatientDirectory {
+  /** Whether the patient is known, merged away, and who holds the link now: the patients a link event changes. */
+  abstract linkSituation(db: Db, link: { readonly enterprisePatientId: string; readonly facilityCode: string; readonly localId: string }): Promise<LinkSituation>;
   /** The ids identity has announced (merged ones included: their consents follow the survivor). */
   abstract known(db: Db, enterprisePatientIds: readonly string[]): Promise<Set<string>>;
   /** Records the patient (first sight) and, when given, its link to a facility under a local id. */
