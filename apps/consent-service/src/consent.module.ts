@@ -1,7 +1,20 @@
-import { MessagingModule } from '@lienthong/messaging';
+import { InboxTransportModule, MessagingModule } from '@lienthong/messaging';
 import { PersistenceModule } from '@lienthong/persistence';
 import { SERVICE_CONFIG } from '@lienthong/platform';
 import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { consentInboxOptions } from './consent/adapters/messaging/consent-inbox';
+import { IdentityEventsConsumer } from './consent/adapters/messaging/identity-events.consumer';
+import { facilityDirectoryFrom } from './consent/adapters/persistence/facility-directory.repository';
+import { MergeLogRepository } from './consent/adapters/persistence/merge-log.repository';
+import { PatientDirectoryRepository } from './consent/adapters/persistence/patient-directory.repository';
+import { FacilityDirectory } from './consent/ports/facility-directory.port';
+import { MergeLog } from './consent/ports/merge-log.port';
+import { PatientDirectory } from './consent/ports/patient-directory.port';
+import { ApplyMergeUseCase } from './consent/use-cases/apply-merge/apply-merge.use-case';
+import { ApplyUnmergeUseCase } from './consent/use-cases/apply-unmerge/apply-unmerge.use-case';
+import { RecordFacilityUseCase } from './consent/use-cases/record-facility/record-facility.use-case';
+import { RecordPatientLinkUseCase } from './consent/use-cases/record-patient-link/record-patient-link.use-case';
 import { DEFAULT_POLICIES, loadDefaultPolicies } from './config/default-policies';
 import { ConsentChangeListener } from './consent/adapters/cache/consent-change.listener';
 import { RedisConsentStateCache, redisConsentStateCacheFrom } from './consent/adapters/cache/redis-consent-state.cache';
@@ -31,6 +44,7 @@ import { consentPersistenceOptions } from './persistence/data-source';
   imports: [
     PersistenceModule.forRootAsync({ inject: [SERVICE_CONFIG], useFactory: consentPersistenceOptions }),
     MessagingModule.forRootAsync({ inject: [SERVICE_CONFIG], useFactory: consentMessagingOptions }),
+    InboxTransportModule.forRootAsync({ inject: [SERVICE_CONFIG, DataSource], useFactory: consentInboxOptions }),
   ],
   controllers: [
     // consents (records, versions, withdrawal, history, FHIR Consent)
@@ -39,6 +53,7 @@ import { consentPersistenceOptions } from './persistence/data-source';
     // emergency access (break-the-glass, report)
     EmergencyAccessController,
     // identity events (@OnEvent)
+    IdentityEventsConsumer,
   ],
   providers: [
     { provide: AuditTrail, useClass: AuditTrailRepository },
@@ -59,6 +74,13 @@ import { consentPersistenceOptions } from './persistence/data-source';
     PublishDueExpiriesUseCase,
     ExpiryScheduler,
     // identity events
+    { provide: PatientDirectory, useClass: PatientDirectoryRepository },
+    { provide: FacilityDirectory, inject: [SERVICE_CONFIG], useFactory: facilityDirectoryFrom },
+    { provide: MergeLog, useClass: MergeLogRepository },
+    RecordPatientLinkUseCase,
+    RecordFacilityUseCase,
+    ApplyMergeUseCase,
+    ApplyUnmergeUseCase,
   ],
 })
 export class ConsentModule {}
