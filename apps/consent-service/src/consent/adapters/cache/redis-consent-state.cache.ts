@@ -15,6 +15,9 @@ const EPOCH_KEY = 'consent:epoch';
 const genKey = (id: string) => `consent:gen:${id}`;
 const stateKey = (epoch: string, id: string) => `consent:state:${epoch}:${id}`;
 
+/** How soon a failed epoch bump is tried again while the client stays connected. */
+const FLUSH_RETRY_MS = 1_000;
+
 /** A put is refused when its `getMany` is older than this: the generation it carries may have lived and expired since. */
 const PUT_WINDOW_MS = 10_000;
 
@@ -213,6 +216,8 @@ export class RedisConsentStateCache extends ConsentStateCache implements OnModul
           } catch (error) {
             this.flushNeeded = true;
             this.commandFailed(error);
+            // Still connected (a slow server) gives no 'ready' to try again on: try again shortly.
+            if (!this.closed) setTimeout(() => void this.flush(), FLUSH_RETRY_MS).unref();
             return;
           }
         }
