@@ -36,6 +36,16 @@ import { ExpiryQueue } from './consent/ports/expiry-queue.port';
 import { DeclareEmergencyAccessUseCase } from './consent/use-cases/declare-emergency-access/declare-emergency-access.use-case';
 import { PublishDueExpiriesUseCase } from './consent/use-cases/publish-due-expiries/publish-due-expiries.use-case';
 import { ReportEmergencyAccessesUseCase } from './consent/use-cases/report-emergency-accesses/report-emergency-accesses.use-case';
+import { FhirConsentController } from './consent/adapters/fhir/fhir-consent.controller';
+import { ConsentsController } from './consent/adapters/http/consents.controller';
+import { ConsentRepository } from './consent/adapters/persistence/consent.repository';
+import { ConsentStore } from './consent/ports/consent-store.port';
+import { ConsentAmender } from './consent/use-cases/amend-consent';
+import { ChangeConsentUseCase } from './consent/use-cases/change-consent/change-consent.use-case';
+import { GetConsentUseCase } from './consent/use-cases/get-consent/get-consent.use-case';
+import { ListPatientConsentsUseCase } from './consent/use-cases/list-patient-consents/list-patient-consents.use-case';
+import { RecordConsentUseCase } from './consent/use-cases/record-consent/record-consent.use-case';
+import { WithdrawConsentUseCase } from './consent/use-cases/withdraw-consent/withdraw-consent.use-case';
 import { consentMessagingOptions } from './messaging/consent-messaging';
 import { consentPersistenceOptions } from './persistence/data-source';
 
@@ -48,6 +58,8 @@ import { consentPersistenceOptions } from './persistence/data-source';
   ],
   controllers: [
     // consents (records, versions, withdrawal, history, FHIR Consent)
+    ConsentsController,
+    FhirConsentController,
     // decisions (single, batch)
     DecisionsController,
     // emergency access (break-the-glass, report)
@@ -59,6 +71,13 @@ import { consentPersistenceOptions } from './persistence/data-source';
     { provide: AuditTrail, useClass: AuditTrailRepository },
     { provide: ConsentChangeSignal, useClass: PgConsentChangeSignal },
     // consents
+    { provide: ConsentStore, useClass: ConsentRepository },
+    ConsentAmender,
+    RecordConsentUseCase,
+    ChangeConsentUseCase,
+    WithdrawConsentUseCase,
+    GetConsentUseCase,
+    ListPatientConsentsUseCase,
     // decisions
     { provide: RedisConsentStateCache, inject: [SERVICE_CONFIG], useFactory: redisConsentStateCacheFrom },
     { provide: ConsentStateCache, useExisting: RedisConsentStateCache },

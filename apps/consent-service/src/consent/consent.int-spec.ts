@@ -1,71 +1,331 @@
-import { dataSourceOptions, UnitOfWork } from '@lienthong/persistence';
-import { type Actor, SERVICE_CONFIG } from '@lienthong/platform';
-import { createTestDatabase, testInfra, type TestDatabase } from '@lienthong/testing';
-import { Global, type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { decodeCloudEvent, Topics } from '@lienthong/contracts';
+import { provisionTopics, silentLogger } from '@lienthong/messaging';
+import { applyMigrations } from '@lienthong/persistence';
+import { createService } from '@lienthong/platform';
+import {
+  collectMessages,
+  createTestDatabase,
+  createTestIssuer,
+  expectEventually,
+  testInfra,
+  testKafka,
+  uniqueName,
+  type TestDatabase,
+  type TestTokenClaims,
+} from '@lienthong/testing';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { consentConfig } from '../config/consent.config';
 import { ConsentModule } from '../consent.module';
 import { consentPersistenceOptions } from '../persistence/data-source';
-import { ConsentErrorCode } from './domain/consent-error';
-import { ConsentStore } from './ports/consent-store.port';
-import { CreateConsentUseCase } from './use-cases/create-consent/create-consent.use-case';
 
-const hospital: Actor = { kind: 'facility', facilityCode: '79001', subject: 'his-79001', scopes: [], purposeOfUse: 'treatment' };
-const analyst: Actor = { kind: 'person', role: 'ministry-analyst', subject: 'analyst-7', scopes: [], purposeOfUse: 'public-health' };
+/*
+ * Consents over the service's own HTTP stack (auth, zod validation, problem+json, FHIR) on the real
+ * Postgres, Redis and Kafka: the module in-process, its relay publishing to consent.v1.
+ */
 
-describe('consent (real Postgres and Kafka)', () => {
+const CHO_RAY = '79001';
+const DISTRICT = '79010';
+const BACH_MAI = '01901';
+const STRANGER = '01902';
+const SCAN_SHA256 = createHash('sha256').update('phiếu đồng ý đã ký (scan)').digest('hex');
+const WRITE_READ = 'system/Consent.c system/Consent.rs';
+
+interface ConsentView {
+  consentId: string;
+  enterprisePatientId: string;
+  status: string;
+  currentVersion: number;
+  versions: { version: number; status: string; scope: Record<string, unknown>; evidence: Record<string, unknown>; representative: unknown }[];
+}
+
+interface Problem {
+  status: number;
+  code: string;
+  errors?: { pointer?: string; field?: string; rule: string }[];
+}
+
+describe('consents (real Postgres, Redis and Kafka, over HTTP)', () => {
+  const issuer = createTestIssuer();
   let db: TestDatabase;
-  let app: INestApplicationContext;
+  let app: NestFastifyApplication;
+  let sql: DataSource;
+  let collector: Awaited<ReturnType<typeof collectMessages>>;
+
+  const headers = async (claims: TestTokenClaims) => ({ authorization: `Bearer ${await issuer.sign(claims)}` });
+  const facility = (code: string, scope = WRITE_READ) => headers({ facility: code, scope, sub: `his-${code}` });
+  const post = async (url: string, auth: Record<string, string>, body: unknown) => app.inject({ method: 'POST', url, headers: auth, payload: body as object });
+  const get = async (url: string, auth: Record<string, string>) => app.inject({ method: 'GET', url, headers: auth });
+  const count = async (table: string) => Number((await sql.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
+  // The relay deletes what it has published, so "nothing reached the outbox" is read off its id sequence (never rolled back).
+  const outboxInserts = async () => (await sql.query<{ n: string }[]>(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM outbox_id_seq`))[0]?.n;
+  const eventsOf = (consentId: string) =>
+    collector.messages
+      .map((m) => ({ key: m.message.key?.toString(), ...decodeCloudEvent({ headers: m.message.headers, value: m.message.value }) }))
+      .filter((e) => (e.data as { consentId?: string }).consentId === consentId)
+      .map((e) => ({ key: e.key, type: e.type, version: (e.data as { version: number }).version }));
+
+  async function knownPatient(registeredAt?: string): Promise<string> {
+    const id = randomUUID();
+    await sql.query(`INSERT INTO patients (enterprise_patient_id, merged_into, known_since) VALUES ($1, NULL, now())`, [id]);
+    if (registeredAt) await sql.query(`INSERT INTO patient_links (facility_code, local_id, enterprise_patient_id) VALUES ($1, $2, $3)`, [registeredAt, `BN-${id.slice(0, 8)}`, id]);
+    return id;
+  }
+
+  const scope = (overrides: Record<string, unknown> = {}) => ({
+    purposes: ['treatment', 'referral'],
+    categories: ['lab'],
+    grantees: [{ kind: 'facilities', facilityCodes: [DISTRICT] }],
+    ...overrides,
+  });
+  const evidence = (overrides: Record<string, unknown> = {}) => ({ channel: 'in-person', recordedBy: 'NV-0042', informedOfSensitivity: true, ...overrides });
+  const grantBody = (patient: string, overrides: Record<string, unknown> = {}) => ({ enterprisePatientId: patient, decision: 'grant', scope: scope(), evidence: evidence(), ...overrides });
+
+  async function decide(patient: string, facilityCode: string, category = 'lab') {
+    const response = await post('/v1/decisions', await headers({ service: 'exchange-service', scope: 'lienthong/consent.decide' }), {
+      enterprisePatientId: patient,
+      facilityCode,
+      category,
+      purpose: 'treatment',
+    });
+    expect(response.statusCode).toBe(200);
+    return response.json<{ decision: string; reason: string; basis: { consentId: string; version: number }[] }>();
+  }
 
   beforeAll(async () => {
-    db = await createTestDatabase('consent');
-    const config = consentConfig.load({
+    db = await createTestDatabase('consent_int');
+    const env = {
       NODE_ENV: 'test',
       DATABASE_URL: db.url,
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      AUTH_PUBLIC_KEY: 'unused-without-http',
-    });
-    // What migrate.js does once per deploy.
-    const migrator = new DataSource(dataSourceOptions(consentPersistenceOptions(config)));
-    await migrator.initialize();
-    await migrator.runMigrations();
-    await migrator.destroy();
-
-    @Global()
-    @Module({ providers: [{ provide: SERVICE_CONFIG, useValue: config }], exports: [SERVICE_CONFIG] })
-    class TestConfigModule {}
-
-    @Module({ imports: [TestConfigModule, ConsentModule] })
-    class TestRootModule {}
-
-    app = await NestFactory.createApplicationContext(TestRootModule, { logger: false });
-    await app.init();
+      KAFKA_CLIENT_ID: uniqueName('consent-int'),
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      REDIS_URL: testInfra().redisUrl,
+      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
+      CONSENT_CONSUMER_GROUP: uniqueName('consent-int'),
+      LOG_LEVEL: 'silent',
+    };
+    await applyMigrations(consentPersistenceOptions(consentConfig.load(env)));
+    await provisionTopics(testKafka('consent-int'), [Topics.consentV1], { logger: silentLogger, replicationFactor: 1 });
+    collector = await collectMessages([Topics.consentV1.name], uniqueName('consent-int-reader'));
+    ({ app } = await createService(ConsentModule, { config: consentConfig, env, logDestination: { write: () => undefined } }));
+    await app.getHttpAdapter().getInstance().ready();
+    sql = app.get(DataSource);
+    await sql.query(
+      `INSERT INTO facilities (code, level, province_code, sensitive, version) VALUES
+         ('${CHO_RAY}', 'specialised', '79', false, 1), ('${DISTRICT}', 'basic', '79', false, 1),
+         ('${BACH_MAI}', 'specialised', '01', false, 1), ('${STRANGER}', 'basic', '01', false, 1)`,
+    );
   });
 
   afterAll(async () => {
     await app?.close();
+    await collector?.stop();
     await db?.drop();
   });
 
   it('has a schema identical to the entities (generating a migration yields nothing)', async () => {
-    const log = await app.get(DataSource).driver.createSchemaBuilder().log();
+    const log = await sql.driver.createSchemaBuilder().log();
     expect(log.upQueries.map((q) => q.query)).toEqual([]);
   });
 
-  it('stores a consent in Postgres and reads it back', async () => {
-    const created = await app.get(CreateConsentUseCase).execute({ actor: hospital, note: 'chuyển tuyến' });
+  it('a grant, its change (v2) and its withdrawal (v3) are all readable afterwards, published in order, and each decides the next decision', async () => {
+    const patient = await knownPatient(CHO_RAY);
+    const auth = await facility(CHO_RAY);
+    const inOneDay = new Date(Date.now() + 86_400_000).toISOString();
 
-    const stored = await app.get(UnitOfWork).read((reader) => app.get(ConsentStore).findById(reader, created.id));
-    expect(stored).toEqual(created);
+    const granted = await post('/v1/consents', auth, grantBody(patient, { scope: scope({ validUntil: inOneDay }), evidence: evidence({ channel: 'signed-paper', documentSha256: SCAN_SHA256 }) }));
+    expect(granted.statusCode).toBe(201);
+    expect(granted.headers['cache-control']).toBe('no-store');
+    const v1 = granted.json<ConsentView>();
+    expect(granted.headers['location']).toBe(`/v1/consents/${v1.consentId}`);
+    expect(v1).toMatchObject({ enterprisePatientId: patient, status: 'granted', currentVersion: 1, versions: [{ version: 1, status: 'granted' }] });
+    expect(v1.versions[0]?.evidence).toMatchObject({ channel: 'signed-paper', documentSha256: SCAN_SHA256, recordedAtFacility: CHO_RAY, recordedBy: 'NV-0042' });
+    expect(await decide(patient, DISTRICT)).toMatchObject({ decision: 'permit', reason: 'consent-granted', basis: [{ consentId: v1.consentId, version: 1 }] });
+    expect(await decide(patient, BACH_MAI)).toMatchObject({ decision: 'deny' });
+
+    const changed = await post(`/v1/consents/${v1.consentId}/versions`, auth, {
+      scope: scope({ categories: ['lab', 'imaging'], grantees: [{ kind: 'facilities', facilityCodes: [DISTRICT, BACH_MAI] }] }),
+      evidence: evidence({ channel: 'sms-code', reference: 'SMS-88213' }),
+    });
+    expect(changed.statusCode).toBe(201);
+    expect(changed.json<ConsentView>()).toMatchObject({ status: 'granted', currentVersion: 2 });
+    // The very next decision sees version 2 (the cache was dropped before the answer left).
+    expect(await decide(patient, BACH_MAI, 'imaging')).toMatchObject({ decision: 'permit', basis: [{ consentId: v1.consentId, version: 2 }] });
+
+    const withdrawn = await post(`/v1/consents/${v1.consentId}/withdrawal`, auth, { evidence: evidence({ channel: 'vneid', reference: 'VNEID-5512' }) });
+    expect(withdrawn.statusCode).toBe(201);
+    expect(withdrawn.json<ConsentView>()).toMatchObject({ status: 'withdrawn', currentVersion: 3 });
+    expect(await decide(patient, DISTRICT)).toMatchObject({ decision: 'deny', reason: 'consent-withdrawn', basis: [{ consentId: v1.consentId, version: 3 }] });
+
+    const again = await post(`/v1/consents/${v1.consentId}/withdrawal`, auth, { evidence: evidence() });
+    expect(again.statusCode).toBe(409);
+    expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
+
+    const read = await get(`/v1/consents/${v1.consentId}`, auth);
+    expect(read.statusCode).toBe(200);
+    const whole = read.json<ConsentView>();
+    expect(whole.versions.map((v) => [v.version, v.status, (v.evidence as { channel: string }).channel])).toEqual([
+      [3, 'withdrawn', 'vneid'],
+      [2, 'granted', 'sms-code'],
+      [1, 'granted', 'signed-paper'],
+    ]);
+    expect(whole.versions[2]?.scope).toMatchObject({ categories: ['lab'], validUntil: inOneDay });
+    expect(whole.versions[0]?.scope).toMatchObject({ categories: ['lab', 'imaging'] }); // the withdrawal names what it stops
+
+    const history = await get(`/v1/patients/${patient}/consents`, auth);
+    expect(history.statusCode).toBe(200);
+    expect(history.json()).toEqual({ items: [whole], nextCursor: null });
+
+    // Published in order, keyed by the patient; version 1's end is not announced any more (it was replaced).
+    await expectEventually(() =>
+      expect(eventsOf(v1.consentId)).toEqual([
+        { key: patient, type: 'vn.lienthong.consent.consent.granted', version: 1 },
+        { key: patient, type: 'vn.lienthong.consent.consent.granted', version: 2 },
+        { key: patient, type: 'vn.lienthong.consent.consent.withdrawn', version: 3 },
+      ]),
+    );
+    expect(await sql.query(`SELECT version, superseded, published_at FROM consent_expiries WHERE consent_id = $1`, [v1.consentId])).toEqual([
+      { version: 1, superseded: true, published_at: null },
+    ]);
+    const audit = await sql.query<{ action: string; outcome: string; acting_facility: string }[]>(
+      `SELECT action, outcome, acting_facility FROM audit_log WHERE enterprise_patient_id = $1 AND action LIKE 'consent.%' ORDER BY id`,
+      [patient],
+    );
+    expect(audit.map((a) => [a.action, a.outcome, a.acting_facility])).toEqual([
+      ['consent.grant', 'ok', CHO_RAY],
+      ['consent.change', 'ok', CHO_RAY],
+      ['consent.withdraw', 'ok', CHO_RAY],
+      ['consent.withdraw', 'denied', CHO_RAY],
+      ['consent.read', 'ok', CHO_RAY],
+      ['consent.history', 'ok', CHO_RAY],
+    ]);
   });
 
-  it('leaves no row behind when it refuses', async () => {
-    const before = await app.get(DataSource).query<{ n: string }[]>(`SELECT count(*) AS n FROM consents`);
-    await expect(app.get(CreateConsentUseCase).execute({ actor: analyst, note: 'any' })).rejects.toMatchObject({
-      code: ConsentErrorCode.FacilityRequired,
+  describe('bad input: 422 naming the field, and nothing written', () => {
+    let patient: string;
+
+    beforeAll(async () => {
+      patient = await knownPatient(CHO_RAY);
     });
-    const after = await app.get(DataSource).query<{ n: string }[]>(`SELECT count(*) AS n FROM consents`);
-    expect(after).toEqual(before);
+
+    const cases: [string, (patient: string) => unknown, string][] = [
+      ['an unknown purpose', (p) => grantBody(p, { scope: scope({ purposes: ['treatment', 'marketing'] }) }), '#/scope/purposes/1'],
+      ['an unknown category', (p) => grantBody(p, { scope: scope({ categories: ['dna'] }) }), '#/scope/categories/0'],
+      [
+        'a period ending before it starts',
+        (p) => grantBody(p, { scope: scope({ validFrom: '2031-01-02T00:00:00+07:00', validUntil: '2031-01-01T00:00:00+07:00' }) }),
+        '#/scope/validUntil',
+      ],
+      [
+        'an unknown grantee facility',
+        (p) => grantBody(p, { scope: scope({ grantees: [{ kind: 'care-relationship' }, { kind: 'facilities', facilityCodes: [DISTRICT, '79999'] }] }) }),
+        '#/scope/grantees/1/facilityCodes/1',
+      ],
+      ['a grant without evidence', (p) => ({ enterprisePatientId: p, decision: 'grant', scope: scope() }), '#/evidence'],
+      ['a signed paper without its hash', (p) => grantBody(p, { evidence: evidence({ channel: 'signed-paper' }) }), '#/evidence/documentSha256'],
+      ['a patient not told about sensitive data', (p) => grantBody(p, { scope: scope({ categories: ['hiv'] }), evidence: evidence({ informedOfSensitivity: false }) }), '#/evidence/informedOfSensitivity'],
+      ['a body naming the recording facility', (p) => grantBody(p, { evidence: { ...evidence(), recordedAtFacility: BACH_MAI } }), '#/evidence'],
+      ['an unknown patient', () => grantBody(randomUUID()), '#/enterprisePatientId'],
+    ];
+
+    it.each(cases)('%s', async (_name, body, pointer) => {
+      const before = await Promise.all(['consents', 'consent_versions', 'consent_expiries', 'audit_log'].map(count));
+      const outboxBefore = await outboxInserts();
+
+      const response = await post('/v1/consents', await facility(CHO_RAY), body(patient));
+
+      expect(response.statusCode).toBe(422);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json<Problem>().errors?.map((e) => e.pointer)).toEqual([pointer]);
+      expect(await Promise.all(['consents', 'consent_versions', 'consent_expiries', 'audit_log'].map(count))).toEqual(before);
+      expect(await outboxInserts()).toBe(outboxBefore);
+    });
+  });
+
+  it('a facility with no relationship to the patient is told nothing (404, audited as denied); a registered one and a data steward read', async () => {
+    const patient = await knownPatient(DISTRICT);
+    const consent = (await post('/v1/consents', await facility(CHO_RAY), grantBody(patient))).json<ConsentView>();
+
+    const stranger = await get(`/v1/consents/${consent.consentId}`, await facility(STRANGER, 'system/Consent.rs'));
+    expect(stranger.statusCode).toBe(404);
+    expect(stranger.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((await get(`/v1/patients/${patient}/consents`, await facility(STRANGER, 'system/Consent.rs'))).statusCode).toBe(404);
+    expect(await sql.query(`SELECT action, outcome FROM audit_log WHERE enterprise_patient_id = $1 AND acting_facility = $2 ORDER BY id`, [patient, STRANGER])).toEqual([
+      { action: 'consent.read', outcome: 'denied' },
+      { action: 'consent.history', outcome: 'denied' },
+    ]);
+
+    expect((await get(`/v1/consents/${consent.consentId}`, await facility(DISTRICT, 'system/Consent.rs'))).statusCode).toBe(200);
+    expect((await get(`/v1/consents/${consent.consentId}`, await headers({ role: 'data-steward', scope: 'system/Consent.rs' }))).statusCode).toBe(200);
+    expect((await get(`/v1/consents/${consent.consentId}`, await headers({ role: 'ministry-analyst', scope: 'system/Consent.rs' }))).statusCode).toBe(404);
+  });
+
+  it('FHIR: Consent read (current version), vread, search by patient, OperationOutcome on errors, and the CapabilityStatement', async () => {
+    const patient = await knownPatient(CHO_RAY);
+    const auth = await facility(CHO_RAY);
+    const consent = (
+      await post('/v1/consents', auth, grantBody(patient, { evidence: evidence({ channel: 'signed-paper', documentSha256: SCAN_SHA256 }), scope: scope({ categories: ['lab', 'hiv'] }) }))
+    ).json<ConsentView>();
+    await post(`/v1/consents/${consent.consentId}/withdrawal`, auth, { evidence: evidence() });
+    const refusal = (await post('/v1/consents', auth, grantBody(patient, { decision: 'refuse', scope: scope({ purposes: ['research-deidentified'] }) }))).json<ConsentView>();
+
+    const read = await get(`/fhir/Consent/${consent.consentId}`, auth);
+    expect(read.statusCode).toBe(200);
+    expect(read.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    expect(read.json()).toMatchObject({
+      resourceType: 'Consent',
+      id: consent.consentId,
+      meta: { versionId: '2' },
+      status: 'inactive',
+      patient: { reference: `Patient/${patient}` },
+      organization: [{ identifier: { system: 'https://lienthong.vn/fhir/sid/facility', value: CHO_RAY } }],
+      provision: {
+        type: 'permit',
+        purpose: [{ code: 'treatment' }, { code: 'referral' }],
+        class: [{ code: 'lab' }, { code: 'hiv' }],
+        actor: [{ reference: { identifier: { value: DISTRICT } } }],
+      },
+    });
+
+    const v1 = await get(`/fhir/Consent/${consent.consentId}/_history/1`, auth);
+    expect(v1.json()).toMatchObject({ meta: { versionId: '1' }, status: 'active', sourceAttachment: { hash: Buffer.from(SCAN_SHA256, 'hex').toString('base64') } });
+    const missingVersion = await get(`/fhir/Consent/${consent.consentId}/_history/3`, auth);
+    expect(missingVersion.statusCode).toBe(404);
+    expect(missingVersion.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] });
+
+    const search = await get(`/fhir/Consent?patient=Patient/${patient}`, auth);
+    expect(search.statusCode).toBe(200);
+    expect(search.json()).toMatchObject({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: 2,
+      entry: [
+        { resource: { id: refusal.consentId, status: 'rejected', provision: { type: 'deny' } }, search: { mode: 'match' } },
+        { resource: { id: consent.consentId, status: 'inactive' }, search: { mode: 'match' } },
+      ],
+    });
+    // Someone with no relationship finds nothing — the same empty set as for an unknown patient.
+    const outsider = await get(`/fhir/Consent?patient=${patient}`, await facility(STRANGER, 'system/Consent.rs'));
+    expect(outsider.json()).toMatchObject({ resourceType: 'Bundle', total: 0 });
+    expect(outsider.json()).not.toHaveProperty('entry');
+
+    const noPatient = await get('/fhir/Consent', auth);
+    expect(noPatient.statusCode).toBe(422);
+    expect(noPatient.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'invalid', expression: ['http.patient'] }] });
+    const unknown = await get(`/fhir/Consent/${randomUUID()}`, auth);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(/^application\/fhir\+json/);
+
+    const metadata = await app.inject({ method: 'GET', url: '/fhir/metadata' });
+    expect(metadata.statusCode).toBe(200);
+    expect(metadata.json()).toMatchObject({
+      resourceType: 'CapabilityStatement',
+      fhirVersion: '4.0.1',
+      rest: [{ resource: [{ type: 'Consent', interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'search-type' }], searchParam: [{ name: 'patient' }] }] }],
+    });
   });
 });

@@ -74,10 +74,9 @@ export class RecordConsentUseCase {
     const ruleViolations = [...statementViolations(version), ...periodViolations(scope, at)];
 
     const stored = await this.uow.run(async (tx) => {
-      const [grantees, patient] = await Promise.all([
-        granteeViolations(tx, this.facilities, scope.grantees),
-        patientViolations(tx, this.patients, enterprisePatientId),
-      ]);
+      // One after the other: a transaction is one connection, which runs one statement at a time.
+      const patient = await patientViolations(tx, this.patients, enterprisePatientId);
+      const grantees = await granteeViolations(tx, this.facilities, scope.grantees);
       refuseIfInvalid([...patient, ...ruleViolations, ...grantees]);
       this.consents.insertConsent(tx, { consentId: recording.consentId, enterprisePatientId, createdAt: at });
       storeVersion(tx, this.consents, version, actor.subject);
