@@ -1,11 +1,8 @@
-import { decodeCloudEvent } from '@lienthong/contracts';
 import { OUTBOX_TABLE, OutboxWriter } from '@lienthong/messaging';
-import { type Db, type RunOptions, type Tx, UnitOfWork } from '@lienthong/persistence';
-import { type Actor } from '@lienthong/platform';
-import { type FacilityProfile } from '../domain/decide';
-import { type AuditEntry, AuditTrail } from '../ports/audit-trail.port';
-import { ConsentChangeSignal } from '../ports/consent-change-signal.port';
-import { type CachedState, ConsentStateCache } from '../ports/consent-state-cache.port';
+import { type Db, type Tx } from '@lienthong/persistence';
+import { DeclareEmergencyAccessUseCase } from '../use-cases/declare-emergency-access/declare-emergency-access.use-case';
+import { PublishDueExpiriesUseCase } from '../use-cases/publish-due-expiries/publish-due-expiries.use-case';
+import { ReportEmergencyAccessesUseCase } from '../use-cases/report-emergency-accesses/report-emergency-accesses.use-case';
 import {
   type EmergencyAccess,
   type EmergencyAccessFilter,
@@ -13,208 +10,73 @@ import {
   type EmergencyAccessSummary,
 } from '../ports/emergency-access-store.port';
 import { type DueExpiry, ExpiryQueue } from '../ports/expiry-queue.port';
-import { FacilityDirectory, type FacilityRecord } from '../ports/facility-directory.port';
-import { PatientDirectory } from '../ports/patient-directory.port';
+import {
+  FakeTx,
+  FakeUnitOfWork,
+  InMemoryFacilityDirectory,
+  InMemoryPatientDirectory,
+  RecordingAuditTrail,
+  RecordingChangeSignal,
+  RecordingStateCache,
+  type Snapshottable,
+} from './consent-fakes';
 
 /*
- * In-memory ports for the break-the-glass and expiry use cases' unit specs (no Nest, no I/O). The
- * ports apply writes at once and the unit of work puts them back when the work throws, so a refused
- * command visibly leaves nothing behind; the real OutboxWriter queues its rows on the fake Tx and
- * `events()` decodes what committed with the real decoder.
+ * In-memory fakes of the break-the-glass and expiry ports, and the use cases wired on them over the
+ * consent specs' shared fakes (unit of work, audit trail, change signal, cache, directories). The
+ * repositories' SQL is covered by emergency-access.int-spec.ts on the real Postgres.
  */
 
-/** An in-memory port whose state the fake unit of work restores when the work throws. */
-interface Snapshottable {
-  snapshot(): () => void;
-}
-
-class FakeTx implements Tx {
-  readonly writes: { sql: string; params: unknown[] }[] = [];
-  readonly signals: string[] = [];
-  private open = true;
-
-  query<R>(): Promise<R[]> {
-    return Promise.reject(new Error('the in-memory ports send no SQL; a use case must not query the Tx itself'));
-  }
-
-  write(build: (p: (value: unknown) => string) => string): void {
-    this.assertOpen();
-    const params: unknown[] = [];
-    this.writes.push({ sql: build((v) => `$${params.push(v)}`), params });
-  }
-
-  signal(expression: string): void {
-    this.assertOpen();
-    this.signals.push(expression);
-  }
-
-  end(): void {
-    this.open = false;
-  }
-
-  assertOpen(): void {
-    if (!this.open) throw new Error('this Tx belongs to a unit of work that has already ended');
-  }
-}
-
-const CHANGED = 'changed:';
-
 function useTx(db: Db): void {
-  if (!(db instanceof FakeTx)) throw new Error('in-memory ports only accept the Tx of the FakeUnitOfWork');
+  if (!(db instanceof FakeTx)) throw new Error('in-memory ports only accept the FakeTx of a FakeUnitOfWork');
   db.assertOpen();
 }
 
-export interface PublishedEvent {
-  readonly id: string;
-  readonly topic: string;
-  readonly key: string;
-  readonly type: string;
-  readonly data: Record<string, unknown>;
+const outbox = () => new OutboxWriter({ source: '/lienthong/consent-service-test' });
+
+/** Patient ids the committed units of work signalled as changed, in order. */
+export function changedPatients(uow: FakeUnitOfWork): string[] {
+  return uow.committed.flatMap((c) => c.signals.filter((s) => s.startsWith('consent-changed:')).map((s) => s.slice('consent-changed:'.length)));
 }
 
-export class FakeUnitOfWork extends UnitOfWork {
-  /** What each committed unit of work queued (the outbox rows) and signalled, in commit order. */
-  readonly committed: { kind: 'run' | 'read'; writes: FakeTx['writes']; signals: string[] }[] = [];
-  rolledBack = 0;
-  private readonly ports: Snapshottable[] = [];
-
-  /** Ports whose state a failed unit of work puts back. */
-  track(...ports: Snapshottable[]): this {
-    this.ports.push(...ports);
-    return this;
-  }
-
-  run<T>(work: (tx: Tx) => Promise<T>, _options?: RunOptions): Promise<T> {
-    return this.execute('run', work);
-  }
-
-  read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.execute('read', work);
-  }
-
-  /** Every event committed so far, decoded from the outbox rows with the real decoder. */
-  events(): PublishedEvent[] {
-    return this.committed.flatMap((c) =>
-      c.writes
-        .filter((w) => w.sql.startsWith(`INSERT INTO ${OUTBOX_TABLE} `))
-        .flatMap((w) => {
-          const [topics, keys, headers, values] = w.params as [string[], string[], string[], Buffer[]];
-          return topics.map((topic, i) => {
-            const event = decodeCloudEvent({ headers: JSON.parse(headers[i] ?? '{}') as Record<string, string>, value: values[i] ?? null });
-            return { id: event.id, topic, key: keys[i] ?? '', type: event.type, data: event.data as Record<string, unknown> };
-          });
-        }),
-    );
-  }
-
-  /** The patients whose consent-state change was signalled by a committed unit of work, in order. */
-  changedPatients(): string[] {
-    return this.committed.flatMap((c) => c.signals.filter((s) => s.startsWith(CHANGED)).map((s) => s.slice(CHANGED.length)));
-  }
-
-  private async execute<T>(kind: 'run' | 'read', work: (tx: Tx) => Promise<T>): Promise<T> {
-    const restores = this.ports.map((p) => p.snapshot());
-    const tx = new FakeTx();
-    try {
-      const result = await work(tx);
-      this.committed.push({ kind, writes: tx.writes, signals: tx.signals });
-      return result;
-    } catch (error) {
-      for (const restore of restores) restore();
-      this.rolledBack += 1;
-      throw error;
-    } finally {
-      tx.end();
-    }
-  }
+/** The CloudEvents ids of every committed outbox row, in order (the shared fake decodes everything else). */
+export function committedEventIds(uow: FakeUnitOfWork): string[] {
+  return uow.committed.flatMap((c) =>
+    c.writes
+      .filter((w) => w.sql.startsWith(`INSERT INTO ${OUTBOX_TABLE} `))
+      .flatMap((w) => (w.params[2] as string[]).map((h) => (JSON.parse(h) as Record<string, string>)['ce_id'] ?? '')),
+  );
 }
 
-export const testOutbox = () => new OutboxWriter({ source: '/lienthong/consent-service' });
-
-export class InMemoryAuditTrail extends AuditTrail implements Snapshottable {
-  rows: (AuditEntry & { readonly actor: Actor })[] = [];
-
-  append(tx: Tx, actor: Actor, entries: readonly AuditEntry[]): void {
-    useTx(tx);
-    this.rows.push(...entries.map((e) => ({ ...e, actor })));
-  }
-
-  snapshot(): () => void {
-    const saved = [...this.rows];
-    return () => (this.rows = saved);
-  }
+/** Break-the-glass and its report over fakes: `patients` are known to identity, `facilities` are code → province. */
+export function emergencyKit(options: { readonly patients?: readonly string[]; readonly facilities?: Readonly<Record<string, string>> } = {}) {
+  const provinces = new Map(Object.entries(options.facilities ?? {}));
+  const accesses = new InMemoryEmergencyAccessStore(provinces);
+  const audit = new RecordingAuditTrail();
+  const uow = new FakeUnitOfWork([accesses, audit]);
+  const cache = new RecordingStateCache();
+  cache.committedSoFar = () => uow.committed.filter((c) => c.kind === 'run').length;
+  const facilities = new InMemoryFacilityDirectory();
+  for (const [code, province] of provinces) facilities.add(code, 'basic', province);
+  const patients = new InMemoryPatientDirectory(new Set(options.patients ?? []));
+  return {
+    uow,
+    accesses,
+    audit,
+    cache,
+    declare: new DeclareEmergencyAccessUseCase(uow, accesses, patients, outbox(), audit, new RecordingChangeSignal(), cache, {
+      consent: { emergencyAccessDefaultMinutes: 60, emergencyAccessMaxMinutes: 240 },
+    }),
+    report: new ReportEmergencyAccessesUseCase(uow, accesses, facilities, audit),
+  };
 }
 
-/** Signals as the Postgres adapter would: queued on the Tx, so only a committed unit of work signals. */
-export class RecordingChangeSignal extends ConsentChangeSignal {
-  changed(tx: Tx, enterprisePatientIds: readonly string[]): void {
-    useTx(tx);
-    for (const id of new Set(enterprisePatientIds)) tx.signal(`${CHANGED}${id}`);
-  }
-}
-
-/** Records invalidations, and how many units of work had committed when each came (it must follow the commit). */
-export class RecordingStateCache extends ConsentStateCache {
-  readonly invalidations: { ids: readonly string[]; afterCommits: number }[] = [];
-
-  constructor(private readonly uow: FakeUnitOfWork) {
-    super();
-  }
-
-  getMany(ids: readonly string[]): Promise<CachedState[]> {
-    return Promise.resolve(ids.map((enterprisePatientId) => ({ enterprisePatientId, state: undefined, generation: null })));
-  }
-
-  putMany(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  invalidate(ids: readonly string[]): Promise<void> {
-    this.invalidations.push({ ids: [...ids], afterCommits: this.uow.committed.length });
-    return Promise.resolve();
-  }
-}
-
-export class FakePatientDirectory extends PatientDirectory {
-  constructor(readonly knownIds: Set<string> = new Set()) {
-    super();
-  }
-
-  known(db: Db, ids: readonly string[]): Promise<Set<string>> {
-    useTx(db);
-    return Promise.resolve(new Set(ids.filter((id) => this.knownIds.has(id))));
-  }
-
-  linkSituation(): never {
-    throw new Error('not used by these use cases');
-  }
-
-  recordLink(): void {
-    throw new Error('not used by these use cases');
-  }
-
-  moveLinks(): void {
-    throw new Error('not used by these use cases');
-  }
-
-  markMerged(): void {
-    throw new Error('not used by these use cases');
-  }
-}
-
-export class FakeFacilityDirectory extends FacilityDirectory {
-  constructor(private readonly known: readonly FacilityProfile[] = []) {
-    super();
-  }
-
-  profiles(db: Db, codes: readonly string[]): Promise<Map<string, FacilityProfile>> {
-    useTx(db);
-    return Promise.resolve(new Map(this.known.filter((f) => codes.includes(f.code)).map((f) => [f.code, f])));
-  }
-
-  upsert(_tx: Tx, _facility: FacilityRecord): void {
-    throw new Error('not used by these use cases');
-  }
+/** The expiry job over an in-memory queue. */
+export function expiryKit() {
+  const queue = new InMemoryExpiryQueue();
+  const audit = new RecordingAuditTrail();
+  const uow = new FakeUnitOfWork([queue, audit]);
+  return { uow, queue, audit, publish: new PublishDueExpiriesUseCase(uow, queue, outbox(), audit, new RecordingChangeSignal()) };
 }
 
 export class InMemoryEmergencyAccessStore extends EmergencyAccessStore implements Snapshottable {
@@ -232,12 +94,17 @@ export class InMemoryEmergencyAccessStore extends EmergencyAccessStore implement
 
   summarise(db: Db, filter: EmergencyAccessFilter): Promise<EmergencyAccessSummary[]> {
     useTx(db);
-    const groups = new Map<string, EmergencyAccess[]>();
-    for (const a of this.matching(filter)) groups.set(a.facilityCode, [...(groups.get(a.facilityCode) ?? []), a]);
+    const groups = new Map<string, { count: number; patients: Set<string> }>();
+    for (const a of this.matching(filter)) {
+      const group = groups.get(a.facilityCode) ?? { count: 0, patients: new Set<string>() };
+      groups.set(a.facilityCode, group);
+      group.count += 1;
+      group.patients.add(a.enterprisePatientId);
+    }
     return Promise.resolve(
       [...groups]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([facilityCode, list]) => ({ facilityCode, count: list.length, distinctPatients: new Set(list.map((a) => a.enterprisePatientId)).size })),
+        .map(([facilityCode, g]) => ({ facilityCode, count: g.count, distinctPatients: g.patients.size })),
     );
   }
 

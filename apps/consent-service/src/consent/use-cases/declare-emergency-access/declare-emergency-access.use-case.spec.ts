@@ -1,16 +1,8 @@
 import { type Actor } from '@lienthong/platform';
 import { ConsentErrorCode } from '../../domain/consent-error';
 import { decide, type ConsentState, type FacilityProfile } from '../../domain/decide';
-import {
-  FakePatientDirectory,
-  FakeUnitOfWork,
-  InMemoryAuditTrail,
-  InMemoryEmergencyAccessStore,
-  RecordingChangeSignal,
-  RecordingStateCache,
-  testOutbox,
-} from '../../testing/emergency-fakes';
-import { DeclareEmergencyAccessUseCase } from './declare-emergency-access.use-case';
+import { changedPatients, emergencyKit } from '../../testing/emergency-fakes';
+import { type DeclareEmergencyAccessCommand } from './declare-emergency-access.use-case';
 
 const PATIENT = '0190a1b2-0000-7000-8000-000000000001';
 const STRANGER = '0190a1b2-0000-7000-8000-000000000099';
@@ -19,19 +11,10 @@ const REASON = 'Bệnh nhân hôn mê sau tai nạn giao thông, cần tiền s�
 
 const choRay: Actor = { kind: 'facility', facilityCode: CHO_RAY, subject: 'his-79001', scopes: [], purposeOfUse: 'emergency' };
 
-function kit() {
-  const uow = new FakeUnitOfWork();
-  const accesses = new InMemoryEmergencyAccessStore();
-  const audit = new InMemoryAuditTrail();
-  uow.track(accesses, audit);
-  const cache = new RecordingStateCache(uow);
-  const declare = new DeclareEmergencyAccessUseCase(uow, accesses, new FakePatientDirectory(new Set([PATIENT])), testOutbox(), audit, new RecordingChangeSignal(), cache, {
-    consent: { emergencyAccessDefaultMinutes: 60, emergencyAccessMaxMinutes: 240 },
-  });
-  return { uow, accesses, audit, cache, declare };
-}
+/** Configured as the service defaults: 60 minutes unless named, 240 at most. */
+const kit = () => emergencyKit({ patients: [PATIENT] });
 
-const command = (patch: Partial<Parameters<DeclareEmergencyAccessUseCase['execute']>[0]> = {}) => ({
+const command = (patch: Partial<DeclareEmergencyAccessCommand> = {}): DeclareEmergencyAccessCommand => ({
   actor: choRay,
   enterprisePatientId: PATIENT,
   clinicianId: 'BS-0042',
@@ -55,7 +38,6 @@ describe('DeclareEmergencyAccessUseCase', () => {
     const events = k.uow.events();
     expect(events).toEqual([
       {
-        id: expect.any(String),
         topic: 'consent.v1',
         key: PATIENT,
         type: 'vn.lienthong.consent.emergency-access.granted',
@@ -70,12 +52,13 @@ describe('DeclareEmergencyAccessUseCase', () => {
     const granted = await k.declare.execute(command());
 
     expect(k.audit.rows).toEqual([
-      expect.objectContaining({ action: 'emergency-access.declare', enterprisePatientId: PATIENT, outcome: 'ok', actor: choRay, detail: expect.objectContaining({ emergencyAccessId: granted.id }) }),
+      expect.objectContaining({ action: 'emergency-access.declare', enterprisePatientId: PATIENT, outcome: 'ok', actor: expect.objectContaining({ kind: 'facility', facilityCode: CHO_RAY, subject: 'his-79001' }), detail: expect.objectContaining({ emergencyAccessId: granted.id }) }),
     ]);
     expect(JSON.stringify(k.audit.rows)).not.toContain('hôn mê');
-    expect(k.uow.changedPatients()).toEqual([PATIENT]);
+    expect(changedPatients(k.uow)).toEqual([PATIENT]);
     // The cache is dropped after the grant committed, before the answer leaves.
-    expect(k.cache.invalidations).toEqual([{ ids: [PATIENT], afterCommits: 1 }]);
+    expect(k.cache.invalidated).toEqual([[PATIENT]]);
+    expect(k.cache.commitsSeen).toEqual([1]);
   });
 
   it('lets the very next emergency decision permit ordinary data for that facility only, until the access expires', async () => {
@@ -124,8 +107,8 @@ describe('DeclareEmergencyAccessUseCase', () => {
     expect(k.accesses.rows).toEqual([]);
     expect(k.audit.rows).toEqual([]);
     expect(k.uow.events()).toEqual([]);
-    expect(k.uow.changedPatients()).toEqual([]);
-    expect(k.cache.invalidations).toEqual([]);
+    expect(changedPatients(k.uow)).toEqual([]);
+    expect(k.cache.invalidated).toEqual([]);
   });
 
   it('is declared by a facility: a service acting for one declares as it; a person is refused', async () => {

@@ -1,6 +1,5 @@
 import { type DueExpiry } from '../../ports/expiry-queue.port';
-import { FakeUnitOfWork, InMemoryAuditTrail, InMemoryExpiryQueue, RecordingChangeSignal, testOutbox } from '../../testing/emergency-fakes';
-import { PublishDueExpiriesUseCase } from './publish-due-expiries.use-case';
+import { changedPatients, committedEventIds, expiryKit } from '../../testing/emergency-fakes';
 
 const [P1, P2] = ['0190a1b2-0000-7000-8000-000000000001', '0190a1b2-0000-7000-8000-000000000002'];
 const consentId = (n: number) => `0190a1b2-0000-7000-a000-${String(n).padStart(12, '0')}`;
@@ -23,12 +22,9 @@ function ending(n: number, endsAt: string, patch: Partial<DueExpiry> = {}): DueE
 }
 
 function kit() {
-  const uow = new FakeUnitOfWork();
-  const queue = new InMemoryExpiryQueue();
-  const audit = new InMemoryAuditTrail();
-  uow.track(queue, audit);
-  queue.now = new Date('2026-03-01T03:00:00Z');
-  return { uow, queue, audit, publish: new PublishDueExpiriesUseCase(uow, queue, testOutbox(), audit, new RecordingChangeSignal()) };
+  const k = expiryKit();
+  k.queue.now = new Date('2026-03-01T03:00:00Z');
+  return k;
 }
 
 describe('PublishDueExpiriesUseCase', () => {
@@ -39,7 +35,6 @@ describe('PublishDueExpiriesUseCase', () => {
     expect(await k.publish.execute()).toBe(1);
     expect(k.uow.events()).toEqual([
       {
-        id: expect.any(String),
         topic: 'consent.v1',
         key: P1,
         type: 'vn.lienthong.consent.consent.expired',
@@ -118,8 +113,8 @@ describe('PublishDueExpiriesUseCase', () => {
     second.queue.add(ending(1, '2026-03-01T02:00:00Z', { version: 2 }));
     await second.publish.execute();
 
-    const ids = second.uow.events().map((e) => e.id);
-    expect(ids[0]).toBe(first.uow.events()[0]?.id);
+    const ids = committedEventIds(second.uow);
+    expect(ids[0]).toBe(committedEventIds(first.uow)[0]);
     expect(ids[1]).not.toBe(ids[0]);
   });
 
@@ -134,6 +129,6 @@ describe('PublishDueExpiriesUseCase', () => {
       expect.objectContaining({ action: 'consent.expire', enterprisePatientId: P2, outcome: 'ok' }),
     ]);
     expect(k.audit.rows[0]?.actor).toMatchObject({ kind: 'service', service: 'consent-service' });
-    expect(k.uow.changedPatients()).toEqual([P1, P2]);
+    expect(changedPatients(k.uow)).toEqual([P1, P2]);
   });
 });

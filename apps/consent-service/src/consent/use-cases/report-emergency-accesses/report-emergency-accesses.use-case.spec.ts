@@ -1,7 +1,7 @@
 import { type Actor } from '@lienthong/platform';
 import { ConsentErrorCode } from '../../domain/consent-error';
-import { FakeFacilityDirectory, FakeUnitOfWork, InMemoryAuditTrail, InMemoryEmergencyAccessStore } from '../../testing/emergency-fakes';
-import { MAX_REPORTED_ACCESSES, ReportEmergencyAccessesUseCase } from './report-emergency-accesses.use-case';
+import { emergencyKit } from '../../testing/emergency-fakes';
+import { MAX_REPORTED_ACCESSES } from './report-emergency-accesses.use-case';
 
 const HCM_A = '79001';
 const HCM_B = '79002';
@@ -21,15 +21,7 @@ const person = (role: 'ministry-analyst' | 'provincial-analyst' | 'data-steward'
 const MARCH = { from: new Date('2026-03-01T00:00:00+07:00'), to: new Date('2026-04-01T00:00:00+07:00') };
 
 function kit() {
-  const uow = new FakeUnitOfWork();
-  const accesses = new InMemoryEmergencyAccessStore(new Map([[HCM_A, '79'], [HCM_B, '79'], [HANOI, '01']]));
-  const audit = new InMemoryAuditTrail();
-  uow.track(accesses, audit);
-  const facilities = new FakeFacilityDirectory([
-    { code: HCM_A, level: 'specialised', provinceCode: '79' },
-    { code: HCM_B, level: 'basic', provinceCode: '79' },
-    { code: HANOI, level: 'specialised', provinceCode: '01' },
-  ]);
+  const { accesses, audit, report } = emergencyKit({ facilities: { [HCM_A]: '79', [HCM_B]: '79', [HANOI]: '01' } });
   let n = 0;
   const grant = (facilityCode: string, enterprisePatientId: string, grantedAt: string, reason = 'Cấp cứu: bệnh nhân bất tỉnh, cần tiền sử') => {
     n += 1;
@@ -44,7 +36,7 @@ function kit() {
   grant(HANOI, P2, '2026-03-11T08:00:00+07:00');
   grant(HCM_A, P3, '2026-02-28T23:59:59+07:00');
   grant(HCM_A, P3, '2026-04-01T00:00:00+07:00');
-  return { uow, accesses, audit, report: new ReportEmergencyAccessesUseCase(uow, accesses, facilities, audit) };
+  return { accesses, audit, report };
 }
 
 describe('ReportEmergencyAccessesUseCase', () => {
