@@ -162,13 +162,7 @@ export function consentEvent(version: ConsentVersion): OutboxEvent {
     recordedAtFacility: evidence.recordedAtFacility,
     channel: evidence.channel,
     byRepresentative: version.representative !== null,
-    scope: {
-      purposes: [...scope.purposes],
-      categories: [...scope.categories],
-      grantees: scope.grantees.map(copyGrantee),
-      validFrom: scope.validFrom.toISOString(),
-      validUntil: scope.validUntil?.toISOString() ?? null,
-    },
+    scope: scopeData(scope),
   };
   switch (version.status) {
     case 'granted':
@@ -178,6 +172,17 @@ export function consentEvent(version: ConsentVersion): OutboxEvent {
     case 'withdrawn':
       return outboxEvent(ConsentWithdrawnV1, data);
   }
+}
+
+/** A scope as `consent.v1` carries it (ISO times, plain arrays): every consent event's, the expiry's too. */
+export function scopeData(scope: ConsentScope): StatementEventData['scope'] {
+  return {
+    purposes: [...scope.purposes],
+    categories: [...scope.categories],
+    grantees: scope.grantees.map(copyGrantee),
+    validFrom: scope.validFrom.toISOString(),
+    validUntil: scope.validUntil?.toISOString() ?? null,
+  };
 }
 
 /** The audit row of a recorded version: coded facts only (no name, no document, no free text). */

@@ -4,10 +4,10 @@ import { UnitOfWork } from '@lienthong/persistence';
 import { DEFAULT_PURPOSE_OF_USE, type ServiceActor } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { type ConsentScope, type Grantee } from '../../domain/consent';
 import { AuditTrail } from '../../ports/audit-trail.port';
 import { ConsentChangeSignal } from '../../ports/consent-change-signal.port';
 import { type DueExpiry, ExpiryQueue } from '../../ports/expiry-queue.port';
+import { scopeData } from '../consent-statement';
 
 /** How many ends one unit of work announces; a full batch is followed at once by the next. */
 export const EXPIRY_BATCH = 200;
@@ -67,29 +67,4 @@ export class PublishDueExpiriesUseCase {
 
 function expiredData(d: DueExpiry): EventData<typeof ConsentExpiredV1> {
   return { consentId: d.consentId, version: d.version, enterprisePatientId: d.enterprisePatientId, expiredAt: d.endsAt.toISOString(), scope: scopeData(d.scope) };
-}
-
-/** The domain's scope in the contract's wire form (ISO times, plain arrays). */
-function scopeData(scope: ConsentScope): EventData<typeof ConsentExpiredV1>['scope'] {
-  return {
-    purposes: [...scope.purposes],
-    categories: [...scope.categories],
-    grantees: scope.grantees.map(granteeData),
-    validFrom: scope.validFrom.toISOString(),
-    validUntil: scope.validUntil?.toISOString() ?? null,
-  };
-}
-
-function granteeData(g: Grantee): EventData<typeof ConsentExpiredV1>['scope']['grantees'][number] {
-  switch (g.kind) {
-    case 'any-facility':
-    case 'care-relationship':
-      return { kind: g.kind };
-    case 'facilities':
-      return { kind: g.kind, facilityCodes: [...g.facilityCodes] };
-    case 'levels':
-      return { kind: g.kind, levels: [...g.levels] };
-    case 'province':
-      return { kind: g.kind, provinceCode: g.provinceCode };
-  }
 }
