@@ -29,7 +29,7 @@
  * (it is kept by default for --reuse). `--profile DIR` writes a V8 CPU profile of the service process.
  */
 import 'reflect-metadata';
-import { MAX_BATCH_DECISIONS } from '@lienthong/contracts';
+import { FacilityChangedV1, MAX_BATCH_DECISIONS, PatientLinkedV1, PatientMergedV1, PatientRegisteredV1, PatientUnmergedV1 } from '@lienthong/contracts';
 import { applyMigrations } from '@lienthong/persistence';
 import { createTestIssuer, freePort, testInfra, WORKSPACE_ROOT, withPostgresAdmin } from '@lienthong/testing';
 import * as hdr from 'hdr-histogram-js';
@@ -39,6 +39,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { createClient } from 'redis';
 import { consentConfig } from '../src/config/consent.config';
@@ -170,6 +171,29 @@ async function cachedStates(url: string): Promise<number> {
   }
 }
 
+/**
+ * The service reads identity's topics from their start when its group is new (a real replica must
+ * learn every patient). The bench's population is loaded directly, so its group starts at the topics'
+ * ends instead: whatever identity events other runs left on this machine's Kafka must not be
+ * consumed into the bench database during the measurements.
+ */
+async function startGroupAtTopicEnds(groupId: string): Promise<number> {
+  const topics = [...new Set([PatientRegisteredV1, PatientLinkedV1, PatientMergedV1, PatientUnmergedV1, FacilityChangedV1].map((d) => d.topic.name))];
+  const admin = new Kafka({ clientId: `consent-bench-admin-${process.pid}`, brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  let skipped = 0;
+  try {
+    for (const topic of topics) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      skipped += offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+      await admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+    }
+    return skipped;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 // ---------------------------------------------------------------------------------------- queries
 /** A small seeded generator (mulberry32): the same queries for the same seed. */
 function rng(seed: number): () => number {
@@ -238,7 +262,7 @@ interface Service {
   stop(): Promise<number | null>;
 }
 
-async function startService(url: string, cacheUrl: string, issuer: ReturnType<typeof createTestIssuer>): Promise<Service> {
+async function startService(url: string, cacheUrl: string, groupId: string, issuer: ReturnType<typeof createTestIssuer>): Promise<Service> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npx nx build consent-service\` first`);
   const port = await freePort();
   const nodeArgs = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
@@ -253,7 +277,7 @@ async function startService(url: string, cacheUrl: string, issuer: ReturnType<ty
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
       KAFKA_CLIENT_ID: `consent-bench-${process.pid}`,
       // A group of its own: the bench must never take identity events meant for another consent-service.
-      CONSENT_CONSUMER_GROUP: `consent-bench-${process.pid}`,
+      CONSENT_CONSUMER_GROUP: groupId,
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       AUTH_PUBLIC_KEY: issuer.publicKeyPem,
       AUTH_ISSUER: issuer.issuer,
@@ -438,7 +462,8 @@ async function batchDecisions(service: Service, token: string, bodies: readonly 
   let next = 0;
   const result = await autocannon({
     url: service.base,
-    connections: CONNECTIONS,
+    // autocannon refuses more connections than requests.
+    connections: seconds === undefined ? Math.min(CONNECTIONS, bodies.length) : CONNECTIONS,
     ...(seconds === undefined ? { amount: bodies.length } : { duration: seconds }),
     timeout: 30,
     requests: [
@@ -529,8 +554,11 @@ async function main(): Promise<void> {
   const issuer = createTestIssuer();
   const token = await issuer.sign({ service: 'bench', scope: 'lienthong/consent.decide', sub: 'consent-bench', ttlSeconds: 3_600 });
 
+  const groupId = `consent-bench-${process.pid}-${Date.now().toString(36)}`;
+  const skipped = await startGroupAtTopicEnds(groupId);
+  log(`consumer group ${groupId} starts at the end of identity's topics (${fmt(skipped)} earlier events there are not the bench's)`);
   log('starting the built service…');
-  const service = await startService(url, cacheUrl, issuer);
+  const service = await startService(url, cacheUrl, groupId, issuer);
   let exitCode: number | null = null;
   try {
     // Warm-up on patients never measured: JIT, pools, prepared plans, the cache client — uncached then cached, single and batch.
