@@ -32,6 +32,7 @@ const CHO_RAY = '79001';
 const HUNG_VUONG = '79002';
 const BACH_MAI = '01901';
 const REASON = 'Bệnh nhân hôn mê sau tai nạn, cần tiền sử dị ứng và thuốc đang dùng';
+const IN_PERSON = { channel: 'in-person', recordedBy: 'NV-7', informedOfSensitivity: true };
 
 interface Event {
   readonly type: string;
@@ -55,6 +56,7 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
       return { type: e.type, key: m.message.key?.toString() ?? '', data: e.data as Record<string, unknown>, receivedAt: received.get(m) ?? 0 };
     });
   const eventsAbout = (field: string, value: string) => events().filter((e) => e.data[field] === value);
+  const expiriesOf = (consentId: string) => eventsAbout('consentId', consentId).filter((e) => e.type === 'vn.lienthong.consent.consent.expired');
 
   const token = async (claims: TestTokenClaims) => ({ authorization: `Bearer ${await issuer.sign(claims)}` });
   const facility = (code: string, scope = 'lienthong/emergency-access lienthong/audit.read') => token({ facility: code, scope, sub: `his-${code}` });
@@ -70,11 +72,11 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
   }
 
   /**
-   * A treatment grant (version 1) whose period ends `endsInMs` from now by the database's clock, with
-   * its pending expiry — the rows recording a grant writes (helper A's repository), inserted directly
-   * so the job is tested on exactly what it reads. `withdrawn` adds version 2 and supersedes the end.
+   * A treatment grant (version 1) whose period ends `endsInMs` from now by the database's clock (or
+   * ended already), with its pending end: the rows recording a grant writes, inserted directly, for
+   * ends the API cannot record (in the past) and sentinels.
    */
-  async function grantEnding(patient: string, endsInMs: number, { withdrawn = false } = {}): Promise<{ consentId: string; endsAt: Date }> {
+  async function grantEnding(patient: string, endsInMs: number): Promise<{ consentId: string; endsAt: Date }> {
     const consentId = randomUUID();
     const [{ ends_at: endsAt }] = await sql.query<[{ ends_at: Date }]>(`SELECT now() + make_interval(secs => $1::float8 / 1000) AS ends_at`, [endsInMs]);
     const version = (v: number, status: string) =>
@@ -88,11 +90,24 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
     await sql.query(`INSERT INTO consents (consent_id, enterprise_patient_id, original_patient_id, created_at) VALUES ($1, $2, $2, now())`, [consentId, patient]);
     await version(1, 'granted');
     await sql.query(`INSERT INTO consent_expiries (consent_id, version, ends_at) VALUES ($1, 1, $2)`, [consentId, endsAt]);
-    if (withdrawn) {
-      await version(2, 'withdrawn');
-      await sql.query(`UPDATE consent_expiries SET superseded = true WHERE consent_id = $1 AND version < 2`, [consentId]);
-    }
     return { consentId, endsAt };
+  }
+
+  /** POST /v1/consents: Chợ Rẫy records the patient's grant of treatment and referral data to Hùng Vương until `validUntil`. */
+  async function recordGrant(patient: string, validUntil: Date): Promise<string> {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/consents',
+      headers: await facility(CHO_RAY, 'system/Consent.c'),
+      payload: {
+        enterprisePatientId: patient,
+        decision: 'grant',
+        scope: { purposes: ['treatment', 'referral'], categories: ['lab', 'imaging'], grantees: [{ kind: 'facilities', facilityCodes: [HUNG_VUONG] }], validUntil: validUntil.toISOString() },
+        evidence: IN_PERSON,
+      },
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json<{ consentId: string }>().consentId;
   }
 
   beforeAll(async () => {
@@ -278,11 +293,12 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
   describe('expiry', () => {
     it('publishes ConsentExpiredV1 within 5 s of a grant’s end, with the scope that ended, exactly once', async () => {
       const patient = await knownPatient();
-      const { consentId, endsAt } = await grantEnding(patient, 2_000);
+      const endsAt = new Date(Date.now() + 2_000);
+      const consentId = await recordGrant(patient, endsAt);
 
       const [expired] = await expectEventually(
         () => {
-          const found = eventsAbout('consentId', consentId);
+          const found = expiriesOf(consentId);
           expect(found).toHaveLength(1);
           return found;
         },
@@ -303,22 +319,26 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
 
       // A later end of the same patient (same partition, after it in order): once it has arrived, a repeat of the first would have too.
       const later = await grantEnding(patient, 0);
-      await expectEventually(() => expect(eventsAbout('consentId', later.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
-      expect(eventsAbout('consentId', consentId)).toHaveLength(1);
-      expect(await sql.query(`SELECT action, outcome FROM audit_log WHERE enterprise_patient_id = $1 ORDER BY id`, [patient])).toEqual([
-        { action: 'consent.expire', outcome: 'ok' },
-        { action: 'consent.expire', outcome: 'ok' },
+      await expectEventually(() => expect(expiriesOf(later.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
+      expect(expiriesOf(consentId)).toHaveLength(1);
+      expect(await sql.query(`SELECT detail->>'consentId' AS consent FROM audit_log WHERE enterprise_patient_id = $1 AND action = 'consent.expire' ORDER BY id`, [patient])).toEqual([
+        { consent: consentId },
+        { consent: later.consentId },
       ]);
     });
 
     it('never announces a grant withdrawn before its end', async () => {
       const patient = await knownPatient();
-      const withdrawn = await grantEnding(patient, 1_000, { withdrawn: true });
-      const later = await grantEnding(patient, 2_000);
+      const withdrawn = await recordGrant(patient, new Date(Date.now() + 2_000));
+      const withdrawal = await app.inject({ method: 'POST', url: `/v1/consents/${withdrawn}/withdrawal`, headers: await facility(CHO_RAY, 'system/Consent.c'), payload: { evidence: IN_PERSON } });
+      expect(withdrawal.statusCode).toBe(201);
+      const later = await grantEnding(patient, 3_000);
 
-      await expectEventually(() => expect(eventsAbout('consentId', later.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
-      expect(eventsAbout('consentId', withdrawn.consentId)).toEqual([]);
-      expect(await sql.query(`SELECT published_at FROM consent_expiries WHERE consent_id = $1`, [withdrawn.consentId])).toEqual([{ published_at: null }]);
+      await expectEventually(() => expect(expiriesOf(later.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
+      expect(expiriesOf(withdrawn)).toEqual([]);
+      expect(await sql.query(`SELECT version, published_at, superseded FROM consent_expiries WHERE consent_id = $1`, [withdrawn])).toEqual([
+        { version: 1, published_at: null, superseded: true },
+      ]);
     });
 
     it('announces each of many due ends once when several pollers race for them (SKIP LOCKED)', async () => {
@@ -328,10 +348,10 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
 
       // Four extra pollers in parallel with the service's own job, each on its own connection.
       await Promise.all(Array.from({ length: 4 }, () => publish.execute(5)));
-      await expectEventually(() => expect(ends.filter((e) => eventsAbout('consentId', e.consentId).length > 0)).toHaveLength(40), { timeoutMs: 15_000 });
+      await expectEventually(() => expect(ends.filter((e) => expiriesOf(e.consentId).length > 0)).toHaveLength(40), { timeoutMs: 15_000 });
       const sentinel = await grantEnding(patient, 0);
-      await expectEventually(() => expect(eventsAbout('consentId', sentinel.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
-      expect(ends.map((e) => eventsAbout('consentId', e.consentId).length)).toEqual(ends.map(() => 1));
+      await expectEventually(() => expect(expiriesOf(sentinel.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
+      expect(ends.map((e) => expiriesOf(e.consentId).length)).toEqual(ends.map(() => 1));
     });
   });
 });
