@@ -81,6 +81,27 @@ export const Topics = {
     key: 'enterprisePatientId',
     description: 'Consent changes (granted, refused, withdrawn, expired) and break-the-glass emergency accesses; no evidence documents, no free text.',
   }),
+  /**
+   * Canonical lab and imaging results, values included: only the exchange (consent-filtered delivery)
+   * and analytics (which stores no values) may read them.
+   */
+  labResultV1: topic({
+    name: 'lab.result.v1',
+    partitions: 12,
+    retentionMs: 30 * DAY_MS,
+    cleanupPolicy: 'delete',
+    key: 'enterprisePatientId',
+    description: 'Lab and imaging results (finalized, amended, cancelled) with values; ACL: lab-results-service writes, exchange-service and analytics-service read.',
+    restrictedTo: { producers: ['lab-results-service'], consumers: ['exchange-service', 'analytics-service'] },
+  }),
+  labReuseV1: topic({
+    name: 'lab.reuse.v1',
+    partitions: 12,
+    retentionMs: 30 * DAY_MS,
+    cleanupPolicy: 'delete',
+    key: 'enterprisePatientId',
+    description: 'Reuse checks and the doctors\' decisions (reused or re-tested, why, VND avoided); never a result value.',
+  }),
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics]['name'];
