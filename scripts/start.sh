@@ -3,8 +3,9 @@
 #   1. dependencies (npm ci when needed) and infrastructure (Kafka, Postgres, Redis)
 #   2. topics from the registry, a development signing key
 #   3. every service built by Nx and started from its build output with plain node
-#   4. a realistic demo: a synthetic province whose hospitals register their patients
-# Ctrl-C stops the services (infrastructure keeps running: `npm run infra:down` stops Kafka).
+#   4. a realistic demo: a synthetic province whose hospitals register their patients, who then give,
+#      refuse and withdraw consents; a few decisions of the consent decision point with their reasons
+# Ctrl-C (or SIGTERM to this script) stops the services (infrastructure keeps running: `npm run infra:down` stops Kafka).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -38,6 +39,7 @@ done
 
 pids=()
 stop() {
+  trap - EXIT INT TERM # once: a signal's trap would otherwise run again at exit
   log "stopping services"
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
