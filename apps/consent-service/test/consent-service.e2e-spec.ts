@@ -7,8 +7,10 @@ import {
   type ServiceProcess,
   type TestDatabase,
 } from '@lienthong/testing';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 
 /**
  * The built service (`nx build consent-service`, a dependency of this target) run as a real process with
@@ -54,12 +56,12 @@ describe('consent-service (built, as a process)', () => {
     await db?.drop();
   });
 
-  it('is live, and ready with Postgres and Kafka checked', async () => {
+  it('is live, and ready with Postgres, Kafka and the identity-event inbox checked (not Redis: without it decisions come from Postgres)', async () => {
     expect((await fetch(`${service.base}/health/live`)).status).toBe(200);
     const ready = await fetch(`${service.base}/health/ready`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { checks: Record<string, { status: string }> };
-    expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'postgres']);
+    expect(Object.keys(body.checks).sort()).toEqual(['inbox', 'kafka', 'postgres']);
   });
 
   it(`POST ${ROUTE}: 401 without a token, 403 without the scope or without a facility`, async () => {
@@ -77,13 +79,26 @@ describe('consent-service (built, as a process)', () => {
   });
 
   it(`POST ${ROUTE}: 201 for a facility, recorded as that facility; 422 with a pointer for a bad body`, async () => {
-    const created = await post(await bearer({ facility: '79001', scope: 'system/Consent.c' }), { note: '  chuyển tuyến  ' });
-    expect(created.status).toBe(201);
-    expect(await created.json()).toMatchObject({ facilityCode: '79001', note: 'chuyển tuyến' });
+    // The patient as identity-service's events would have announced it.
+    const patient = randomUUID();
+    const sql = new Client({ connectionString: db.url });
+    await sql.connect();
+    await sql.query(`INSERT INTO patients (enterprise_patient_id, merged_into, known_since) VALUES ($1, NULL, now())`, [patient]);
+    await sql.end();
+    const consent = (purposes: string[]) => ({
+      enterprisePatientId: patient,
+      decision: 'grant',
+      scope: { purposes, categories: ['lab'], grantees: [{ kind: 'care-relationship' }] },
+      evidence: { channel: 'in-person', recordedBy: 'NV-7', informedOfSensitivity: true },
+    });
 
-    const invalid = await post(await bearer({ facility: '79001', scope: 'system/Consent.c' }), { note: '' });
+    const created = await post(await bearer({ facility: '79001', scope: 'system/Consent.c' }), consent(['treatment']));
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ enterprisePatientId: patient, status: 'granted', versions: [{ version: 1, evidence: { recordedAtFacility: '79001' } }] });
+
+    const invalid = await post(await bearer({ facility: '79001', scope: 'system/Consent.c' }), consent([]));
     expect(invalid.status).toBe(422);
     const problem = (await invalid.json()) as { errors: { pointer: string }[] };
-    expect(problem.errors.map((e) => e.pointer)).toEqual(['#/note']);
+    expect(problem.errors.map((e) => e.pointer)).toEqual(['#/scope/purposes']);
   });
 });
