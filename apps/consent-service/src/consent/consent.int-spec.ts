@@ -246,6 +246,21 @@ describe('consents (real Postgres, Redis and Kafka, over HTTP)', () => {
     });
   });
 
+  it('a consent given for a merged patient id is recorded for the survivor, and decisions about either id rest on it', async () => {
+    const survivor = await knownPatient(CHO_RAY);
+    const merged = await knownPatient();
+    await sql.query(`UPDATE patients SET merged_into = $1 WHERE enterprise_patient_id = $2`, [survivor, merged]);
+
+    const response = await post('/v1/consents', await facility(CHO_RAY), grantBody(merged));
+    expect(response.statusCode).toBe(201);
+    const consent = response.json<ConsentView>();
+    expect(consent).toMatchObject({ enterprisePatientId: survivor, originalPatientId: survivor });
+    expect((await get(`/v1/patients/${survivor}/consents`, await facility(CHO_RAY))).json()).toMatchObject({ items: [{ consentId: consent.consentId }] });
+    for (const asked of [merged, survivor]) {
+      expect(await decide(asked, DISTRICT)).toMatchObject({ decision: 'permit', basis: [{ consentId: consent.consentId, version: 1 }] });
+    }
+  });
+
   it('a facility with no relationship to the patient is told nothing (404, audited as denied); a registered one and a data steward read', async () => {
     const patient = await knownPatient(DISTRICT);
     const consent = (await post('/v1/consents', await facility(CHO_RAY), grantBody(patient))).json<ConsentView>();

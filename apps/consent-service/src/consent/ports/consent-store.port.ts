@@ -39,6 +39,12 @@ export abstract class ConsentStore {
   /** The patient's consents (those it owns now), newest first, `limit` per page after `cursor` (a consent id). */
   abstract listByPatient(db: Db, enterprisePatientId: string, page: { readonly cursor?: string | undefined; readonly limit: number }): Promise<ConsentPage>;
   /**
+   * Whose consents this patient's are now: the survivor a merge (or a chain of merges) moved them to,
+   * or the patient itself (also when unknown). A consent recorded for a merged id goes there, where
+   * decisions about either id look.
+   */
+  abstract holderOf(db: Db, enterprisePatientId: string): Promise<string>;
+  /**
    * The facilities that may know of the patient's consents: where the patient is registered (care
    * relationships) and those that recorded any version of one of the patient's consents.
    */

@@ -149,6 +149,8 @@ export class InMemoryConsentStore extends ConsentStore implements Snapshottable 
   versions: (ConsentVersion & { readonly recordedBySubject: string })[] = [];
   expiries: ExpiryRow[] = [];
   careLinks = new Map<string, string[]>();
+  /** `patients.merged_into`: merged id → survivor. */
+  mergedInto = new Map<string, string>();
 
   snapshot(): () => void {
     const [consents, versions, expiries] = [new Map(this.consents), [...this.versions], [...this.expiries]];
@@ -197,6 +199,13 @@ export class InMemoryConsentStore extends ConsentStore implements Snapshottable 
       .reverse();
     const items = ids.slice(0, page.limit).flatMap((id) => this.whole(id) ?? []);
     return Promise.resolve({ items, nextCursor: ids.length > page.limit ? (items[items.length - 1]?.consentId ?? null) : null });
+  }
+
+  holderOf(db: Db, enterprisePatientId: string): Promise<string> {
+    useTx(db);
+    let holder = enterprisePatientId;
+    for (let depth = 0; depth < 10 && this.mergedInto.has(holder); depth += 1) holder = this.mergedInto.get(holder) ?? holder;
+    return Promise.resolve(holder);
   }
 
   relatedFacilities(db: Db, enterprisePatientId: string): Promise<ReadonlySet<string>> {

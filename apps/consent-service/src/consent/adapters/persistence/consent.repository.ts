@@ -27,6 +27,9 @@ interface VersionRow {
   representative: { relationship: RepresentativeRelationship; name: string; subjectBirthDate: string; childConsented: boolean } | null;
 }
 
+/** How many merges a patient id is followed through to the one holding its consents. */
+const MAX_MERGE_DEPTH = 10;
+
 const VERSION_COLUMNS = `c.consent_id, c.enterprise_patient_id, c.original_patient_id, c.created_at,
   v.version, v.status, v.purposes, v.categories, v.grantees, v.valid_from, v.valid_until, v.channel, v.reference,
   v.document_sha256, v.recorded_by, v.recorded_at_facility, v.recorded_at, v.informed_of_sensitivity, v.representative`;
@@ -99,6 +102,20 @@ export class ConsentRepository extends ConsentStore {
     const consents = groupConsents(rows);
     const items = consents.slice(0, page.limit);
     return { items, nextCursor: consents.length > page.limit ? (items[items.length - 1]?.consentId ?? null) : null };
+  }
+
+  async holderOf(db: Db, enterprisePatientId: string): Promise<string> {
+    // Bounded like the decision point's resolution: a cycle (never expected) cannot loop.
+    const [row] = await db.query<{ holder: string }>(
+      `WITH RECURSIVE chain(id, depth) AS (
+         SELECT $1::uuid, 0
+         UNION ALL
+         SELECT p.merged_into, c.depth + 1 FROM chain c JOIN patients p ON p.enterprise_patient_id = c.id
+         WHERE p.merged_into IS NOT NULL AND c.depth < ${MAX_MERGE_DEPTH})
+       SELECT id AS holder FROM chain ORDER BY depth DESC LIMIT 1`,
+      [enterprisePatientId],
+    );
+    return row?.holder ?? enterprisePatientId;
   }
 
   async relatedFacilities(db: Db, enterprisePatientId: string): Promise<ReadonlySet<string>> {

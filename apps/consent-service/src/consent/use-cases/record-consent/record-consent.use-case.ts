@@ -42,7 +42,9 @@ export interface RecordConsentCommand {
  * the server's time. The consent, its expiry, its `consent.v1` event, its audit row and the
  * cache-change signal commit together; the cache is invalidated before the answer leaves, so the next
  * decision anywhere sees it. Every rule broken (checkStatement, a period already over, an unknown
- * grantee facility, an unknown patient) comes back in one 422, and nothing is written.
+ * grantee facility, an unknown patient) comes back in one 422, and nothing is written. A consent
+ * given for a patient identity has merged into another is recorded for the survivor (as identity
+ * answers a merged id with its survivor): decisions about either id read it there.
  */
 @Injectable()
 export class RecordConsentUseCase {
@@ -78,14 +80,18 @@ export class RecordConsentUseCase {
       const patient = await patientViolations(tx, this.patients, enterprisePatientId);
       const grantees = await granteeViolations(tx, this.facilities, scope.grantees);
       refuseIfInvalid([...patient, ...ruleViolations, ...grantees]);
-      this.consents.insertConsent(tx, { consentId: recording.consentId, enterprisePatientId, createdAt: at });
-      storeVersion(tx, this.consents, version, actor.subject);
-      this.outbox.append(tx, [consentEvent(version)]);
-      this.audit.append(tx, actor, [versionAudit(command.decision === 'grant' ? 'consent.grant' : 'consent.refuse', version)]);
-      this.signal.changed(tx, [enterprisePatientId]);
-      return { consentId: recording.consentId, enterprisePatientId, originalPatientId: enterprisePatientId, createdAt: at, versions: [version] };
+      // A patient merged away has its consents with the survivor, where every decision about it looks.
+      const holder = await this.consents.holderOf(tx, enterprisePatientId);
+      const recorded = { ...version, enterprisePatientId: holder };
+      this.consents.insertConsent(tx, { consentId: recording.consentId, enterprisePatientId: holder, createdAt: at });
+      storeVersion(tx, this.consents, recorded, actor.subject);
+      this.outbox.append(tx, [consentEvent(recorded)]);
+      const audit = versionAudit(command.decision === 'grant' ? 'consent.grant' : 'consent.refuse', recorded);
+      this.audit.append(tx, actor, [holder === enterprisePatientId ? audit : { ...audit, detail: { ...audit.detail, requestedFor: enterprisePatientId } }]);
+      this.signal.changed(tx, [holder]);
+      return { consentId: recording.consentId, enterprisePatientId: holder, originalPatientId: holder, createdAt: at, versions: [recorded] };
     });
-    await this.cache.invalidate([enterprisePatientId]);
+    await this.cache.invalidate([stored.enterprisePatientId]);
     return stored;
   }
 }
