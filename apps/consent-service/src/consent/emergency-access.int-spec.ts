@@ -196,6 +196,20 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
       expect(await decide(HUNG_VUONG)).toMatchObject({ decision: 'deny', reason: 'no-emergency-access' });
     });
 
+    it('grants a patient merged away as its survivor: an emergency decision about either id permits', async () => {
+      const [survivor, merged] = [await knownPatient(), await knownPatient()];
+      await sql.query(`UPDATE patients SET merged_into = $1 WHERE enterprise_patient_id = $2`, [survivor, merged]);
+      const response = await declare(await facility(CHO_RAY), { enterprisePatientId: merged, clinicianId: 'BS-0042', reason: REASON });
+      expect(response.statusCode).toBe(201);
+
+      expect(await sql.query(`SELECT enterprise_patient_id FROM emergency_accesses WHERE id = $1`, [response.json<{ id: string }>().id])).toEqual([{ enterprise_patient_id: survivor }]);
+      const headers = await token({ service: 'records-service', scope: 'lienthong/consent.decide' });
+      for (const enterprisePatientId of [merged, survivor]) {
+        const decision = await app.inject({ method: 'POST', url: '/v1/decisions', headers, payload: { enterprisePatientId, facilityCode: CHO_RAY, category: 'lab', purpose: 'emergency' } });
+        expect(decision.json()).toMatchObject({ decision: 'permit', reason: 'emergency-access' });
+      }
+    });
+
     it.each([
       ['an unknown patient', { enterprisePatientId: randomUUID() }, '#/enterprisePatientId'],
       ['a reason under 10 characters', { reason: 'cấp cứu' }, '#/reason'],

@@ -13,6 +13,7 @@ import { type DueExpiry, ExpiryQueue } from '../ports/expiry-queue.port';
 import {
   FakeTx,
   FakeUnitOfWork,
+  InMemoryConsentStore,
   InMemoryFacilityDirectory,
   InMemoryPatientDirectory,
   RecordingAuditTrail,
@@ -48,8 +49,13 @@ export function committedEventIds(uow: FakeUnitOfWork): string[] {
   );
 }
 
-/** Break-the-glass and its report over fakes: `patients` are known to identity, `facilities` are code → province. */
-export function emergencyKit(options: { readonly patients?: readonly string[]; readonly facilities?: Readonly<Record<string, string>> } = {}) {
+/**
+ * Break-the-glass and its report over fakes: `patients` are known to identity, `mergedInto` maps a
+ * merged id to its survivor, `facilities` are code → province.
+ */
+export function emergencyKit(
+  options: { readonly patients?: readonly string[]; readonly mergedInto?: Readonly<Record<string, string>>; readonly facilities?: Readonly<Record<string, string>> } = {},
+) {
   const provinces = new Map(Object.entries(options.facilities ?? {}));
   const accesses = new InMemoryEmergencyAccessStore(provinces);
   const audit = new RecordingAuditTrail();
@@ -59,12 +65,14 @@ export function emergencyKit(options: { readonly patients?: readonly string[]; r
   const facilities = new InMemoryFacilityDirectory();
   for (const [code, province] of provinces) facilities.add(code, 'basic', province);
   const patients = new InMemoryPatientDirectory(new Set(options.patients ?? []));
+  const consents = new InMemoryConsentStore();
+  for (const [merged, survivor] of Object.entries(options.mergedInto ?? {})) consents.mergedInto.set(merged, survivor);
   return {
     uow,
     accesses,
     audit,
     cache,
-    declare: new DeclareEmergencyAccessUseCase(uow, accesses, patients, outbox(), audit, new RecordingChangeSignal(), cache, {
+    declare: new DeclareEmergencyAccessUseCase(uow, accesses, patients, consents, outbox(), audit, new RecordingChangeSignal(), cache, {
       consent: { emergencyAccessDefaultMinutes: 60, emergencyAccessMaxMinutes: 240 },
     }),
     report: new ReportEmergencyAccessesUseCase(uow, accesses, facilities, audit),

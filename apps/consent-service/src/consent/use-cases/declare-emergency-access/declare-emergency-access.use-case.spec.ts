@@ -111,6 +111,17 @@ describe('DeclareEmergencyAccessUseCase', () => {
     expect(k.cache.invalidated).toEqual([]);
   });
 
+  it('grants a patient merged away as its survivor, where decisions about either id look', async () => {
+    const k = emergencyKit({ patients: [PATIENT, STRANGER], mergedInto: { [STRANGER]: PATIENT } });
+    const granted = await k.declare.execute(command({ enterprisePatientId: STRANGER }));
+
+    expect(k.accesses.rows.map((a) => a.enterprisePatientId)).toEqual([PATIENT]);
+    expect(k.uow.events()[0]).toMatchObject({ key: PATIENT, data: { grantId: granted.id, enterprisePatientId: PATIENT } });
+    expect(k.audit.rows[0]).toMatchObject({ enterprisePatientId: PATIENT, detail: { requestedFor: STRANGER } });
+    expect(changedPatients(k.uow)).toEqual([PATIENT]);
+    expect(k.cache.invalidated).toEqual([[PATIENT]]);
+  });
+
   it('is declared by a facility: a service acting for one declares as it; a person is refused', async () => {
     const k = kit();
     const lab: Actor = { kind: 'service', service: 'records-service', subject: 'svc-records', actingForFacility: '79003', scopes: [], purposeOfUse: 'emergency' };

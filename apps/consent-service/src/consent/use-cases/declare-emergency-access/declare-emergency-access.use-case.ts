@@ -9,6 +9,7 @@ import { ConsentError, ConsentErrorCode, invalid } from '../../domain/consent-er
 import { AuditTrail } from '../../ports/audit-trail.port';
 import { ConsentChangeSignal } from '../../ports/consent-change-signal.port';
 import { ConsentStateCache } from '../../ports/consent-state-cache.port';
+import { ConsentStore } from '../../ports/consent-store.port';
 import { EmergencyAccessStore } from '../../ports/emergency-access-store.port';
 import { PatientDirectory } from '../../ports/patient-directory.port';
 
@@ -37,6 +38,7 @@ type Settings = Pick<ConsentConfig['consent'], 'emergencyAccessDefaultMinutes' |
  * patient's ordinary data for emergency care for a short time (the decision rule is domain/decide.ts).
  * The grant, its event (so the patient can be told) and its audit row commit together; the cache is
  * invalidated before the answer leaves, so the very next emergency decision, on any replica, permits.
+ * A patient merged away is granted as its survivor, where every decision about either id looks.
  */
 @Injectable()
 export class DeclareEmergencyAccessUseCase {
@@ -46,6 +48,7 @@ export class DeclareEmergencyAccessUseCase {
     private readonly uow: UnitOfWork,
     private readonly accesses: EmergencyAccessStore,
     private readonly patients: PatientDirectory,
+    private readonly consents: ConsentStore,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditTrail,
     private readonly signal: ConsentChangeSignal,
@@ -74,10 +77,11 @@ export class DeclareEmergencyAccessUseCase {
           { pointer: '#/enterprisePatientId', rule: 'known-patient', message: 'identity-service has not announced this patient' },
         ]);
       }
+      const holder = await this.consents.holderOf(tx, enterprisePatientId);
       const grantedAt = new Date();
       const access = {
         id: uuidv7(),
-        enterprisePatientId,
+        enterprisePatientId: holder,
         facilityCode,
         clinicianId,
         reason,
@@ -88,7 +92,7 @@ export class DeclareEmergencyAccessUseCase {
       this.outbox.append(tx, [
         outboxEvent(EmergencyAccessGrantedV1, {
           grantId: access.id,
-          enterprisePatientId,
+          enterprisePatientId: holder,
           facilityCode,
           clinicianId,
           grantedAt: access.grantedAt.toISOString(),
@@ -98,15 +102,20 @@ export class DeclareEmergencyAccessUseCase {
       this.audit.append(tx, actor, [
         {
           action: 'emergency-access.declare',
-          enterprisePatientId,
+          enterprisePatientId: holder,
           outcome: 'ok',
-          detail: { emergencyAccessId: access.id, durationMinutes: minutes, expiresAt: access.expiresAt.toISOString() },
+          detail: {
+            emergencyAccessId: access.id,
+            durationMinutes: minutes,
+            expiresAt: access.expiresAt.toISOString(),
+            ...(holder !== enterprisePatientId ? { requestedFor: enterprisePatientId } : {}),
+          },
         },
       ]);
-      this.signal.changed(tx, [enterprisePatientId]);
+      this.signal.changed(tx, [holder]);
       return access;
     });
-    await this.cache.invalidate([enterprisePatientId]);
+    await this.cache.invalidate([granted.enterprisePatientId]);
     return { id: granted.id, facilityCode, grantedAt: granted.grantedAt.toISOString(), expiresAt: granted.expiresAt.toISOString() };
   }
 }
