@@ -17,4 +17,8 @@ create 'identity.facility.v1' 3 --config cleanup.policy=compact --config retenti
 create 'identity.facility.v1.dlq' 3 --config cleanup.policy=delete --config retention.ms=2592000000
 create 'consent.v1' 12 --config cleanup.policy=delete --config retention.ms=2592000000
 create 'consent.v1.dlq' 12 --config cleanup.policy=delete --config retention.ms=2592000000
-echo "kafka-init: 8 topics present"
+create 'lab.result.v1' 12 --config cleanup.policy=delete --config retention.ms=2592000000
+create 'lab.result.v1.dlq' 12 --config cleanup.policy=delete --config retention.ms=2592000000
+create 'lab.reuse.v1' 12 --config cleanup.policy=delete --config retention.ms=2592000000
+create 'lab.reuse.v1.dlq' 12 --config cleanup.policy=delete --config retention.ms=2592000000
+echo "kafka-init: 12 topics present"
