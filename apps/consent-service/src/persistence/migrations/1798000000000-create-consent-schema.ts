@@ -10,6 +10,7 @@ export class CreateConsentSchema1798000000000 implements MigrationInterface {
       "merged_into" uuid,
       "known_since" TIMESTAMP WITH TIME ZONE NOT NULL,
       CONSTRAINT "pk_patients" PRIMARY KEY ("enterprise_patient_id"))`);
+    await q.query(`CREATE INDEX "ix_patients_merged_into" ON "patients" ("merged_into") WHERE "merged_into" IS NOT NULL`);
     await q.query(`CREATE TABLE "patient_links" (
       "facility_code" character varying(5) NOT NULL,
       "local_id" character varying(100) NOT NULL,

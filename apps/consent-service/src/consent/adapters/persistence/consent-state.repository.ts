@@ -14,7 +14,7 @@ const ms = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::big
  * Everything the decision point needs about a batch of patients, in ONE statement: each requested id
  * resolved through `merged_into` to the patient now holding its consents, whether identity announced
  * it, where it is registered, every version of every consent it holds, and its emergency accesses not
- * yet over. Representatives come without their names (the cache never holds one).
+ * yet over (including those declared for a patient since merged into it). Representatives come without their names (the cache never holds one).
  */
 const LOAD_STATES = `
 WITH RECURSIVE chain AS (
@@ -41,7 +41,10 @@ SELECT r.requested::text AS requested,
        (SELECT coalesce(json_agg(json_build_object(
                  'id', e.id, 'facilityCode', e.facility_code, 'grantedAt', ${ms('e.granted_at')}, 'expiresAt', ${ms('e.expires_at')})), '[]'::json)
           FROM emergency_accesses e
-         WHERE e.enterprise_patient_id = r.current AND e.expires_at > now()) AS emergency_accesses
+         WHERE e.expires_at > now()
+           AND (e.enterprise_patient_id = r.current
+                -- an access declared before its patient was merged into this one still holds
+                OR e.enterprise_patient_id IN (SELECT m.enterprise_patient_id FROM patients m WHERE m.merged_into = r.current))) AS emergency_accesses
   FROM resolved r`;
 
 interface VersionRow {

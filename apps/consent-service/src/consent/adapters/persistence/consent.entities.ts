@@ -7,6 +7,7 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 
 /** A patient identity-service announced (registered, linked); merged ones point at their survivor. */
 @Entity({ name: 'patients' })
+@Index('ix_patients_merged_into', ['mergedInto'], { where: '"merged_into" IS NOT NULL' })
 export class PatientEntity {
   @PrimaryColumn({ name: 'enterprise_patient_id', type: 'uuid', primaryKeyConstraintName: 'pk_patients' })
   enterprisePatientId!: string;
