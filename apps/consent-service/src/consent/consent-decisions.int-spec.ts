@@ -129,7 +129,7 @@ describe('the decision point (real Postgres and Redis)', () => {
   });
 
   describe('the truth (one statement for a batch)', () => {
-    it('answers every requested patient: unknown, merged (its survivor’s consents), withdrawn, care relationships, minors, emergency accesses still running', async () => {
+    it('answers every requested patient: unknown, merged (its survivor’s consents), withdrawn, care relationships, minors, emergency accesses still running (also one declared before a merge)', async () => {
       const cache = redisCache(testInfra().redisUrl);
       const point = decisionPoint(cache);
       const granted = await patient();
@@ -153,6 +153,14 @@ describe('the decision point (real Postgres and Redis)', () => {
                 ($4, $2, $5, 'bs-le', 'đã hết hạn', now() - interval '2 hours', now() - interval '1 hour', 'his-01901')`,
         [randomUUID(), emergency, PROVINCIAL, randomUUID(), HANOI],
       );
+      // Declared while the patient still had its own id; identity merged it away since.
+      const emergencySurvivor = await patient();
+      const emergencyMerged = await patient([], emergencySurvivor);
+      await dataSource.query(
+        `INSERT INTO emergency_accesses (id, enterprise_patient_id, facility_code, clinician_id, reason, granted_at, expires_at, actor_subject)
+         VALUES ($1, $2, $3, 'bs-le', 'đa chấn thương', now() - interval '1 minute', now() + interval '1 hour', 'his-79001')`,
+        [randomUUID(), emergencyMerged, PROVINCIAL],
+      );
       const unknown = randomUUID();
 
       const decisions = await point.execute(exchange, [
@@ -165,6 +173,8 @@ describe('the decision point (real Postgres and Redis)', () => {
         query(seven),
         query(emergency, { purpose: 'emergency' }),
         query(emergency, { purpose: 'emergency', facilityCode: HANOI }),
+        query(emergencySurvivor, { purpose: 'emergency' }),
+        query(emergencyMerged, { purpose: 'emergency' }),
         query(unknown),
         query(granted, { facilityCode: '99999' }),
       ]);
@@ -178,6 +188,8 @@ describe('the decision point (real Postgres and Redis)', () => {
         'deny:child-consent-missing',
         'permit:emergency-access',
         'deny:no-emergency-access',
+        'permit:emergency-access',
+        'permit:emergency-access',
         'deny:unknown-patient',
         'deny:unknown-facility',
       ]);
