@@ -14,7 +14,7 @@ RUN_DIR="$ROOT/tmp/run"
 mkdir -p "$RUN_DIR"
 
 # name:port — the services `npm start` runs (DESIGN.md default ports).
-SERVICES=(identity-service:3001 consent-service:3004)
+SERVICES=(identity-service:3001 consent-service:3004 lab-results-service:3003)
 
 log() { printf '[start] %s\n' "$*" >&2; }
 

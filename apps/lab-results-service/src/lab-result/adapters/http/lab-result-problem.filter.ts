@@ -1,0 +1,26 @@
+import { DomainError, ErrorCode, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '@lienthong/platform';
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LabResultError, LabResultErrorCode } from '../../domain/lab-result-error';
+
+/** The one mapping of lab-result error codes onto the platform's HTTP codes (exhaustive: a new code does not compile until mapped). */
+export function toDomainError(error: LabResultError): DomainError {
+  switch (error.code) {
+    case LabResultErrorCode.Validation:
+      return new ValidationError(error.violations, error.message);
+    case LabResultErrorCode.FacilityRequired:
+      return new DomainError(ErrorCode.Forbidden, { detail: error.message, extensions: { reason: error.code } });
+  }
+}
+
+/** LabResultError → problem+json; everything else falls through to the platform's filter. */
+@Catch(LabResultError)
+export class LabResultProblemFilter implements ExceptionFilter {
+  catch(exception: LabResultError, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { problem, headers } = toProblem(toDomainError(exception), { instance: request.url.split('?')[0], requestId: String(request.id) });
+    void reply.status(problem.status).headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(problem);
+  }
+}
