@@ -17,6 +17,6 @@ export function labResultsMessagingOptions(config: LabResultsConfig): MessagingM
   const kafka = new Kafka({ clientId: config.kafka.clientId, brokers: config.kafka.brokers, logLevel: logLevel.WARN });
   return {
     outbox: { source: EVENT_SOURCE },
-    relay: { postgres: postgresClientConfig(config.db), kafka, name: 'lab-results-outbox', metrics: prometheusRelayMetrics(metricsRegistry, 'lab-results-outbox') },
+    ...(config.lab.relay ? { relay: { postgres: postgresClientConfig(config.db), kafka, name: 'lab-results-outbox', metrics: prometheusRelayMetrics(metricsRegistry, 'lab-results-outbox') } } : {}),
   };
 }

@@ -6,9 +6,22 @@ export enum LabResultErrorCode {
   Validation = 'validation',
   /** The caller speaks for no facility (a person, or a service not acting for one). */
   FacilityRequired = 'facility-required',
+  /** The file's facility (XML1 MA_CSKCB) is not the one the caller speaks for. */
+  FacilityMismatch = 'facility-mismatch',
+  /** The file cannot be read on (not XML, or too large); per-visit problems are outcomes, not errors. */
+  UnreadableFile = 'unreadable-file',
+  NotFound = 'not-found',
+  Forbidden = 'forbidden',
+  Conflict = 'conflict',
+  /** The patient could not be resolved (identity does not know the CCCD / local id). */
+  UnknownPatient = 'unknown-patient',
+  /** identity-service (or consent-service) could not be reached in time. */
+  DependencyUnavailable = 'dependency-unavailable',
+  /** A merge or unmerge the consumer cannot apply. */
+  InvalidMerge = 'invalid-merge',
 }
 
-/** A broken input rule; `pointer` is a JSON Pointer into the request body (`#/note`). */
+/** A broken input rule; `pointer` is a JSON Pointer into the request body (`#/visits/3/xml4/2/NGAY_KQ`). */
 export interface FieldViolation {
   readonly pointer: string;
   readonly rule: string;

@@ -1,15 +1,33 @@
-import { DomainError, ErrorCode, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '@lienthong/platform';
+import { ActorRefusal, DomainError, ErrorCode, PROBLEM_CONTENT_TYPE, toProblem, ValidationError } from '@lienthong/platform';
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LabResultError, LabResultErrorCode } from '../../domain/lab-result-error';
 
-/** The one mapping of lab-result error codes onto the platform's HTTP codes (exhaustive: a new code does not compile until mapped). */
+/**
+ * The one mapping of lab-results error codes onto the platform's HTTP codes (exhaustive: a new code does
+ * not compile until mapped). Every context of the service (lab-result, reuse, registry) throws LabResultError.
+ */
 export function toDomainError(error: LabResultError): DomainError {
+  const reason = { extensions: { reason: error.code } };
   switch (error.code) {
     case LabResultErrorCode.Validation:
+    case LabResultErrorCode.UnknownPatient:
       return new ValidationError(error.violations, error.message);
     case LabResultErrorCode.FacilityRequired:
-      return new DomainError(ErrorCode.Forbidden, { detail: error.message, extensions: { reason: error.code } });
+      return new DomainError(ErrorCode.Forbidden, { detail: error.message, extensions: { reason: ActorRefusal.FacilityRequired } });
+    case LabResultErrorCode.FacilityMismatch:
+      return new DomainError(ErrorCode.FacilityMismatch, { detail: error.message });
+    case LabResultErrorCode.Forbidden:
+      return new DomainError(ErrorCode.Forbidden, { detail: error.message, ...reason });
+    case LabResultErrorCode.NotFound:
+      return new DomainError(ErrorCode.NotFound, { detail: error.message, ...reason });
+    case LabResultErrorCode.Conflict:
+    case LabResultErrorCode.InvalidMerge:
+      return new DomainError(ErrorCode.Conflict, { detail: error.message, ...reason });
+    case LabResultErrorCode.UnreadableFile:
+      return new DomainError(ErrorCode.BadRequest, { detail: error.message, ...reason });
+    case LabResultErrorCode.DependencyUnavailable:
+      return new DomainError(ErrorCode.ServiceUnavailable, { detail: error.message, ...reason });
   }
 }
 
