@@ -2,6 +2,8 @@ import { MessagingModule } from '@lienthong/messaging';
 import { AuditTrail, PersistenceModule, PgAuditTrail } from '@lienthong/persistence';
 import { SERVICE_CONFIG } from '@lienthong/platform';
 import { Module } from '@nestjs/common';
+import { SignedServiceToken } from './lab-result/adapters/auth/signed-service-token';
+import { ServiceToken } from './lab-result/ports/service-token.port';
 import { labResultsMessagingOptions } from './messaging/lab-results-messaging';
 import { labResultsPersistenceOptions } from './persistence/data-source';
 
@@ -19,6 +21,7 @@ import { labResultsPersistenceOptions } from './persistence/data-source';
   providers: [
     { provide: AuditTrail, useClass: PgAuditTrail },
     // lab-result (ingest, results)
+    { provide: ServiceToken, useClass: SignedServiceToken },
     // reuse (checks, decisions, rule sets)
     // registry (identity events)
   ],

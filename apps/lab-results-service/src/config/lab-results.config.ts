@@ -20,6 +20,8 @@ export const labResultsConfig = defineServiceConfig({
       maxUploadBytes: env('LAB_MAX_UPLOAD_BYTES', envSchema.positiveInt().default(100 * 1024 * 1024)),
       /** AES-256-GCM key (base64, 32 bytes) for the demographics a visit keeps until identity resolves it; a development key is derived when unset outside production. */
       demographicsKey: env('LAB_DEMOGRAPHICS_KEY', z.string().optional(), { secret: true }),
+      /** PKCS#8 PEM of the ES256 key this service signs its own tokens with (calls to identity and consent); default outside production: the development issuer's key. */
+      serviceTokenKeyFile: env('LAB_SERVICE_TOKEN_KEY_FILE', z.string().min(1).optional()),
       /** Kafka consumer group of the identity-event consumer (facilities, links, merges). */
       consumerGroup: env('LAB_CONSUMER_GROUP', z.string().min(1).default('lab-results-service')),
       /** Run the outbox relay in this process (default on). */
