@@ -24,6 +24,8 @@ export const labResultsConfig = defineServiceConfig({
       serviceTokenKeyFile: env('LAB_SERVICE_TOKEN_KEY_FILE', z.string().min(1).optional()),
       /** Kafka consumer group of the identity-event consumer (facilities, links, merges). */
       consumerGroup: env('LAB_CONSUMER_GROUP', z.string().min(1).default('lab-results-service')),
+      /** A directory of further reuse rule-set versions (`*.json`, the shape of src/config/rule-sets/): a new circular is a new file, loaded at boot with those shipped. */
+      ruleSetsDir: env('LAB_RULE_SETS_DIR', z.string().min(1).optional()),
       /** Run the outbox relay in this process (default on). */
       relay: env('LAB_OUTBOX_RELAY', envSchema.boolean().default(true)),
     },

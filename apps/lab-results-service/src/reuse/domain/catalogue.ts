@@ -54,6 +54,16 @@ export function findTest(set: RuleSet, code: string): CatalogueTest | undefined 
   );
 }
 
+/**
+ * Every test a requested code names: the one its catalogue or MoH indicator code names, else all the
+ * tests performed under that service code (a CBC's service code names WBC, HGB and PLT).
+ */
+export function findTests(set: RuleSet, code: string): CatalogueTest[] {
+  const one = set.tests.find((t) => t.code === code.trim().toUpperCase()) ?? set.tests.find((t) => t.mohIndicatorCodes.includes(code.trim()));
+  if (one !== undefined) return [one];
+  return set.tests.filter((t) => t.serviceCodes.includes(code.trim()));
+}
+
 /** The catalogue test a source line is about: its indicator code if it has one, else its service code. */
 export function testForLine(set: RuleSet, line: { readonly mohIndicatorCode: string | null; readonly serviceCode: string }): CatalogueTest | undefined {
   const byIndicator = line.mohIndicatorCode === null ? undefined : set.tests.find((t) => t.mohIndicatorCodes.includes(line.mohIndicatorCode ?? ''));

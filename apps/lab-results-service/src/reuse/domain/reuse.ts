@@ -2,7 +2,7 @@ import { type RepeatReason } from '@lienthong/contracts';
 import { type LabQualityLevel, labQualityRank } from '@lienthong/vn-standards';
 import { type CatalogueTest } from './catalogue';
 
-/** A stored result as the reuse rules see it: its latest version only (amendments replace, cancellations remove). */
+/** A stored result version as the reuse rules see it: only the latest version of a result counts (amendments replace, cancellations remove). */
 export interface ResultView {
   readonly resultId: string;
   readonly version: number;
@@ -23,21 +23,21 @@ export interface LabProfile {
   readonly iso15189Scope: readonly string[];
 }
 
-export type ReuseVerdict =
+export type ReuseVerdict<R extends ResultView = ResultView> =
   | {
       readonly outcome: 'REUSE_CANDIDATE';
-      readonly result: ResultView;
+      readonly result: R;
       readonly validUntil: number;
       /** Which time the window was counted from: collection when known, else performance (an upper bound). */
       readonly windowFrom: 'collectedAt' | 'performedAt';
     }
   | { readonly outcome: 'REPEAT_REQUIRED'; readonly reason: RepeatReason };
 
-export interface ReuseQuestion {
+export interface ReuseQuestion<R extends ResultView = ResultView> {
   /** The catalogue test, or undefined when the code asked is not in the rule set in effect. */
   readonly test: CatalogueTest | undefined;
-  /** Every stored result of this patient for this test (latest version of each). */
-  readonly results: readonly ResultView[];
+  /** Every stored result of this patient for this test (only the latest version of each counts). */
+  readonly results: readonly R[];
   /** The requesting facility's own lab level (a lower-level lab accepts a higher-level lab's results). */
   readonly requesterLevel: LabQualityLevel;
   readonly labs: ReadonlyMap<string, LabProfile>;
@@ -47,6 +47,16 @@ export interface ReuseQuestion {
 }
 
 const HOUR_MS = 3_600_000;
+
+/** The latest version of each result (by `resultId`): an amendment replaces its result, a cancellation withdraws it. */
+export function latestVersions<R extends ResultView>(results: readonly R[]): R[] {
+  const latest = new Map<string, R>();
+  for (const r of results) {
+    const seen = latest.get(r.resultId);
+    if (seen === undefined || r.version > seen.version) latest.set(r.resultId, r);
+  }
+  return [...latest.values()];
+}
 
 /** Why one result is not reusable, or undefined when it is (with its window). */
 function judge(q: ReuseQuestion, test: CatalogueTest, r: ResultView): { reason: RepeatReason } | { validUntil: number; windowFrom: 'collectedAt' | 'performedAt' } {
@@ -83,13 +93,13 @@ const REASON_PRIORITY: readonly RepeatReason[] = ['expired', 'lab-quality-below-
  * collection when known, else from performance), or why none is. Consent first: a denied category
  * reveals nothing about what exists.
  */
-export function evaluateReuse(q: ReuseQuestion): ReuseVerdict {
+export function evaluateReuse<R extends ResultView>(q: ReuseQuestion<R>): ReuseVerdict<R> {
   if (q.test === undefined) return { outcome: 'REPEAT_REQUIRED', reason: 'unknown-test' };
   if (!q.consentPermitted) return { outcome: 'REPEAT_REQUIRED', reason: 'consent-denied' };
   const test = q.test;
-  let best: { result: ResultView; validUntil: number; windowFrom: 'collectedAt' | 'performedAt' } | undefined;
+  let best: { result: R; validUntil: number; windowFrom: 'collectedAt' | 'performedAt' } | undefined;
   const reasons = new Set<RepeatReason>();
-  for (const r of q.results) {
+  for (const r of latestVersions(q.results)) {
     const verdict = judge(q, test, r);
     if ('reason' in verdict) {
       reasons.add(verdict.reason);
