@@ -19,6 +19,8 @@ import { SignedServiceToken } from './lab-result/adapters/auth/signed-service-to
 import { ServiceToken } from './lab-result/ports/service-token.port';
 import { labResultsMessagingOptions } from './messaging/lab-results-messaging';
 import { labResultsPersistenceOptions } from './persistence/data-source';
+import { type LabResultsConfig } from './config/lab-results.config';
+import { loadRuleSets, RULE_SETS } from './config/rule-sets/load-rule-sets';
 
 /** lab-results-service: XML 130 ingest, canonical results, the reuse check, over the unit of work and the outbox. */
 @Module({
@@ -38,6 +40,7 @@ import { labResultsPersistenceOptions } from './persistence/data-source';
     // lab-result (ingest, results)
     { provide: ServiceToken, useClass: SignedServiceToken },
     // reuse (checks, decisions, rule sets)
+    { provide: RULE_SETS, inject: [SERVICE_CONFIG], useFactory: (config: LabResultsConfig) => loadRuleSets(config.lab.ruleSetsDir) },
     // registry (identity events)
     { provide: FacilityLabs, useFactory: () => new FacilityLabsRepository() },
     { provide: PatientLinks, useClass: PatientLinksRepository },
