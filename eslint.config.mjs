@@ -47,7 +47,9 @@ const depConstraints = (inTests) => {
   ];
 };
 
-const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts'];
+// Test code: specs, test/ and bench/ folders, and an app's in-memory test kits (src/<context>/testing/,
+// which only specs import; tsconfig.app.json leaves them out of the build).
+const testFiles = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts', 'apps/*/src/**/testing/**/*.ts'];
 
 // Layer rules inside a service (apps/<name>/src/<context>/{domain,ports,use-cases,adapters}).
 // Dependencies point inwards: adapters → use cases → ports → domain. Relative paths only: within an

@@ -5,3 +5,4 @@ export * from './kafka';
 export * from './jwt';
 export * from './process';
 export * from './service-process';
+export * from './unit-of-work.fake';

@@ -94,6 +94,11 @@ const planted: PlantedFile[] = [
     ].join('\n'),
   },
   {
+    name: "an app's in-memory test kit importing the harness",
+    filePath: `${probe}/testing/probe-fakes.ts`,
+    code: ["import { FakeUnitOfWork } from '@lienthong/testing';", 'export const kit = () => new FakeUnitOfWork([]);'].join('\n'),
+  },
+  {
     name: 'a util lib importing Nest',
     filePath: 'libs/vn-standards/src/lint-probe.ts',
     code: ["import { Injectable } from '@nestjs/common';", 'export const leak = Injectable;'].join('\n'),
@@ -193,6 +198,7 @@ describe('lib kinds', () => {
       },
     ]);
     expect(findingsOf('a test file of an app importing synthetic data and the harness')).toEqual([]);
+    expect(findingsOf("an app's in-memory test kit importing the harness")).toEqual([]);
   });
 
   it('keep deploy tooling on the contracts and vocabulary', () => {

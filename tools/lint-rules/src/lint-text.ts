@@ -40,6 +40,8 @@ async function main(): Promise<void> {
           projectService: {
             allowDefaultProject: [...new Set(files.map((f) => f.filePath))],
             defaultProject: 'tsconfig.base.json',
+            // Every planted path is in the default project (the parser refuses more than 8 by default).
+            maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 32,
           },
         },
       },

@@ -1,7 +1,7 @@
 import { type Db, type Tx } from '@lienthong/persistence';
+import { useTx, type Snapshottable } from '@lienthong/testing';
 import { type Facility, type FacilityInput } from '../../src/facilities/domain/facility';
 import { FacilityRegistry, type FacilityFilter } from '../../src/facilities/ports/facility-registry.port';
-import { useTx, type Snapshottable } from './unit-of-work.fake';
 
 export interface FacilityHistoryRow {
   readonly code: string;

@@ -1,4 +1,5 @@
-import { OutboxWriter } from '@lienthong/messaging';
+import { outboxEventsOf, OutboxWriter } from '@lienthong/messaging';
+import { FakeUnitOfWork } from '@lienthong/testing';
 import { type FacilityLevel } from '@lienthong/vn-standards';
 import { loadIdentityKeys } from '../../src/config/identity-keys.config';
 import { IdentifierCrypto } from '../../src/crypto/identifier-crypto';
@@ -27,7 +28,6 @@ import {
   InMemoryReviewQueue,
   InMemorySensitiveFacilities,
 } from './patient-ports.fake';
-import { FakeUnitOfWork } from './unit-of-work.fake';
 import { facilityActor } from '../actors';
 
 /** What a unit spec may not fake: the development keys (public, fake) encrypt and blind-index as in `nx serve`. */
@@ -49,7 +49,7 @@ export function patientKit(options: { sensitive?: readonly string[]; levels?: Re
   const merges = new InMemoryMergeLog();
   const audit = new InMemoryAuditTrail();
   const sensitive = new InMemorySensitiveFacilities(sensitiveCodes);
-  const uow = new FakeUnitOfWork([patients, reviews, merges, audit, idempotency]);
+  const uow = new FakeUnitOfWork([patients, reviews, merges, audit, idempotency], { events: outboxEventsOf });
   const outbox = outboxWriter();
   const crypto = testIdentifierCrypto();
   const matcher = new PatientMatcher();
@@ -144,7 +144,7 @@ export async function seedDuplicatePair(kit: PatientKit, duplicateAt = COMMUNE_S
 /** The facility use cases on an in-memory registry, with the real outbox writer. */
 export function facilityKit() {
   const registry = new InMemoryFacilityRegistry();
-  const uow = new FakeUnitOfWork([registry]);
+  const uow = new FakeUnitOfWork([registry], { events: outboxEventsOf });
   return {
     uow,
     registry,

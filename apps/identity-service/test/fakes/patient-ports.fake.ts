@@ -1,5 +1,6 @@
 import { type Db, type Tx } from '@lienthong/persistence';
 import { auditActor, type Actor } from '@lienthong/platform';
+import { useTx, type Snapshottable } from '@lienthong/testing';
 import { type FacilityLevel, type IdentifierSystem } from '@lienthong/vn-standards';
 import {
   type IdentifierRecord,
@@ -26,7 +27,6 @@ import {
 import { ReviewQueue, type ReviewItem } from '../../src/patients/ports/review-queue.port';
 import { type SourceRecord } from '../../src/patients/domain/survivorship';
 import { SensitiveFacilities } from '../../src/patients/ports/sensitive-facilities.port';
-import { useTx, type Snapshottable } from './unit-of-work.fake';
 
 // The in-memory ports behave as the SQL in adapters/persistence does (same filters, orders and
 // unique keys), so a use-case spec fails for the reasons the service would; the SQL itself is

@@ -3,7 +3,7 @@ import { type SqlParam, type Tx } from '@lienthong/persistence';
 import { context, propagation, type TextMapPropagator } from '@opentelemetry/api';
 import { z } from 'zod';
 import { OUTBOX_CHANNEL, OUTBOX_TABLE } from './outbox.schema';
-import { OUTBOX_NOTIFY_SQL, outboxEvent, OutboxWriter } from './outbox-writer';
+import { OUTBOX_NOTIFY_SQL, outboxEvent, outboxEventsOf, OutboxWriter } from './outbox-writer';
 
 const topic: TopicSpec = { name: 't.v1', partitions: 1, retentionMs: 1000, cleanupPolicy: 'delete', key: 'enterprisePatientId', description: 't' };
 const Thing = defineEvent({
@@ -106,5 +106,17 @@ describe('OutboxWriter.append', () => {
     expect(new OutboxWriter({ source: '/t' }).append(tx, [])).toEqual([]);
     expect(writes).toHaveLength(0);
     expect(signals).toHaveLength(0);
+  });
+});
+
+describe('outboxEventsOf', () => {
+  it('reads back the events an append queued, as the relay would publish them, and nothing from another statement', () => {
+    const { tx, writes } = fakeTx();
+    new OutboxWriter({ source: '/t' }).append(tx, [outboxEvent(Thing, { patientId, n: 1 }), outboxEvent(Thing, { patientId, n: 2 })]);
+    expect(outboxEventsOf(writes[0] ?? { sql: '', params: [] })).toEqual([
+      { topic: 't.v1', key: patientId, type: Thing.type, data: { patientId, n: 1 } },
+      { topic: 't.v1', key: patientId, type: Thing.type, data: { patientId, n: 2 } },
+    ]);
+    expect(outboxEventsOf({ sql: 'INSERT INTO audit_log (action) VALUES ($1)', params: ['x'] })).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { buildEvent, encodeCloudEvent, type BuiltEvent, type EventData, type EventDefinition } from '@lienthong/contracts';
+import { buildEvent, decodeCloudEvent, encodeCloudEvent, type BuiltEvent, type EventData, type EventDefinition } from '@lienthong/contracts';
 import { type SqlParam, type Tx } from '@lienthong/persistence';
 import { context, propagation } from '@opentelemetry/api';
 import { OUTBOX_CHANNEL, OUTBOX_TABLE } from './outbox.schema';
@@ -84,6 +84,29 @@ interface OutboxRecord {
   readonly key: string;
   readonly headers: Record<string, string>;
   readonly value: Buffer;
+}
+
+/** An event read back from a queued outbox INSERT, as the relay would publish it. */
+export interface QueuedOutboxEvent {
+  readonly topic: string;
+  /** The Kafka message key. */
+  readonly key: string;
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * The events one statement queued on a `Tx` carries: the inverse of the INSERT `append` queues, none
+ * for any other statement. For tests that capture a transaction's writes instead of sending them (the
+ * in-memory unit of work of @lienthong/testing takes it as its `events` decoder).
+ */
+export function outboxEventsOf(write: { readonly sql: string; readonly params: readonly unknown[] }): QueuedOutboxEvent[] {
+  if (!write.sql.startsWith(`INSERT INTO ${OUTBOX_TABLE} `)) return [];
+  const [topics, keys, headers, values] = write.params as [string[], string[], string[], Buffer[]];
+  return topics.map((topic, i) => {
+    const event = decodeCloudEvent({ headers: JSON.parse(headers[i] ?? '{}') as Record<string, string>, value: values[i] ?? null });
+    return { topic, key: keys[i] ?? '', type: event.type, data: event.data as Record<string, unknown> };
+  });
 }
 
 function outboxInsertSql(records: readonly OutboxRecord[], p: SqlParam): string {

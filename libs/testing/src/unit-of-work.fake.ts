@@ -1,6 +1,13 @@
-import { decodeCloudEvent } from '@lienthong/contracts';
-import { OUTBOX_TABLE } from '@lienthong/messaging';
-import { UnitOfWork, type Db, type RunOptions, type Tx } from '@lienthong/persistence';
+/*
+ * The in-memory unit of work every service's use-case specs run on (no Nest, no SQL, no test runner).
+ *
+ * It is shaped like @lienthong/persistence's `UnitOfWork` and `Tx` rather than importing them: the
+ * platform libs test themselves with this harness, so it depends on none of them (a use case accepts a
+ * `FakeUnitOfWork` as its `UnitOfWork`, a port a `FakeTx` as its `Tx`, structurally).
+ */
+
+/** Turns a value into a placeholder of the statement being built (`$n`), as `Tx.write` hands it. */
+export type FakeSqlParam = (value: unknown) => string;
 
 /** An in-memory port whose tables the fake unit of work can put back when the work throws. */
 export interface Snapshottable {
@@ -8,7 +15,7 @@ export interface Snapshottable {
   snapshot(): () => void;
 }
 
-/** A statement a port queued (only the real OutboxWriter queues any: the in-memory ports apply at once). */
+/** A statement queued on the transaction (the in-memory ports apply theirs at once: only real writers such as the OutboxWriter queue any). */
 export interface QueuedWrite {
   readonly sql: string;
   readonly params: readonly unknown[];
@@ -16,10 +23,10 @@ export interface QueuedWrite {
 
 /**
  * The `Tx` (and `Db`) a use case receives. It sends no SQL: the in-memory ports apply their writes
- * at once, and what the real OutboxWriter queues is kept to be decoded after commit. It refuses use
- * once its unit of work has ended, so a port used outside its transaction fails the spec.
+ * at once, and what a real writer queues is kept to be decoded after commit. It refuses use once its
+ * unit of work has ended, so a port used outside its transaction fails the spec.
  */
-export class FakeTx implements Tx {
+export class FakeTx {
   readonly writes: QueuedWrite[] = [];
   readonly signals: string[] = [];
   private open = true;
@@ -28,7 +35,7 @@ export class FakeTx implements Tx {
     return Promise.reject(new Error('the in-memory ports send no SQL; a use case must not query the Tx itself'));
   }
 
-  write(build: (p: (value: unknown) => string) => string): void {
+  write(build: (p: FakeSqlParam) => string): void {
     this.assertOpen();
     const params: unknown[] = [];
     const sql = build((value) => {
@@ -53,12 +60,12 @@ export class FakeTx implements Tx {
 }
 
 /** What in-memory ports call with the `Db`/`Tx` they are handed: it must be a live FakeTx. */
-export function useTx(db: Db): void {
+export function useTx(db: unknown): void {
   if (!(db instanceof FakeTx)) throw new Error('in-memory ports only accept the FakeTx of a FakeUnitOfWork');
   db.assertOpen();
 }
 
-/** An event as the relay would publish it: decoded from the committed outbox row with the real decoder. */
+/** An event as the relay would publish it, decoded from a committed outbox write. */
 export interface PublishedEvent {
   readonly topic: string;
   /** The Kafka message key. */
@@ -74,34 +81,49 @@ export interface CommittedWork {
   readonly signals: readonly string[];
 }
 
+export interface FakeUnitOfWorkOptions {
+  /**
+   * The events a queued write carries (none for a statement that is not an outbox insert): pass
+   * @lienthong/messaging's `outboxEventsOf` for `events()` to decode what the OutboxWriter queued.
+   */
+  readonly events?: (write: QueuedWrite) => readonly PublishedEvent[];
+}
+
 /**
  * `UnitOfWork` over in-memory ports. The ports apply writes immediately (so a read sees the
  * transaction's own writes, as in Postgres); when the work throws, every port is put back as it was
- * and the queued outbox rows are dropped, so a failed command leaves nothing behind. (A real `read`
- * that throws keeps writes already flushed by a later read; no use case relies on that.)
+ * and the queued writes are dropped, so a failed command leaves nothing behind. (A real `read` that
+ * throws keeps writes already flushed by a later read; no use case relies on that.)
  */
-export class FakeUnitOfWork extends UnitOfWork {
+export class FakeUnitOfWork {
   readonly committed: CommittedWork[] = [];
   rolledBack = 0;
 
-  constructor(private readonly ports: readonly Snapshottable[]) {
-    super();
-  }
+  constructor(
+    private readonly ports: readonly Snapshottable[],
+    private readonly options: FakeUnitOfWorkOptions = {},
+  ) {}
 
-  run<T>(work: (tx: Tx) => Promise<T>, options?: RunOptions): Promise<T> {
+  run<T>(work: (tx: FakeTx) => Promise<T>, options?: { readonly locks?: readonly bigint[] }): Promise<T> {
     return this.execute('run', work, options?.locks ?? []);
   }
 
-  read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  read<T>(work: (tx: FakeTx) => Promise<T>): Promise<T> {
     return this.execute('read', work, []);
   }
 
   /** Every event committed so far, in commit order. */
   events(): PublishedEvent[] {
-    return this.committed.flatMap((c) => c.writes.filter((w) => w.sql.startsWith(`INSERT INTO ${OUTBOX_TABLE} `)).flatMap(decodeOutboxInsert));
+    const decode = this.options.events ?? (() => []);
+    return this.committed.flatMap((c) => c.writes.flatMap((w) => [...decode(w)]));
   }
 
-  private async execute<T>(kind: CommittedWork['kind'], work: (tx: Tx) => Promise<T>, locks: readonly bigint[]): Promise<T> {
+  /** How many units of work of `kind` (both when absent) have committed. */
+  commits(kind?: CommittedWork['kind']): number {
+    return kind === undefined ? this.committed.length : this.committed.filter((c) => c.kind === kind).length;
+  }
+
+  private async execute<T>(kind: CommittedWork['kind'], work: (tx: FakeTx) => Promise<T>, locks: readonly bigint[]): Promise<T> {
     const restores = this.ports.map((p) => p.snapshot());
     const tx = new FakeTx();
     try {
@@ -116,13 +138,4 @@ export class FakeUnitOfWork extends UnitOfWork {
       tx.end();
     }
   }
-}
-
-/** The OutboxWriter's one INSERT … unnest($topics, $keys, $headers, $values), back into events. */
-function decodeOutboxInsert(write: QueuedWrite): PublishedEvent[] {
-  const [topics, keys, headers, values] = write.params as [string[], string[], string[], Buffer[]];
-  return topics.map((topic, i) => {
-    const event = decodeCloudEvent({ headers: JSON.parse(headers[i] ?? '{}') as Record<string, string>, value: values[i] ?? null });
-    return { topic, key: keys[i] ?? '', type: event.type, data: event.data as Record<string, unknown> };
-  });
 }
