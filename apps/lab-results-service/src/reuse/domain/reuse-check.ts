@@ -1,4 +1,4 @@
-import { type RepeatReason } from '@lienthong/contracts';
+import { type LabResult, type RepeatReason } from '@lienthong/contracts';
 import { type DataCategory, type LabQualityLevel } from '@lienthong/vn-standards';
 import { type CatalogueTest, findTests, type RuleSet, ruleSetAt, testForLine } from './catalogue';
 import { evaluateReuse, type LabProfile, type ResultView, type ReuseVerdict } from './reuse';
@@ -139,4 +139,30 @@ export function reuseDecision(test: CheckedTestRecord, decision: ReuseDecisionKi
     return { ok: true, retestReason, resultId: test.resultId, priceAvoidedVnd: 0 };
   }
   return { ok: true, retestReason: retestReason ?? 'no-candidate', resultId: null, priceAvoidedVnd: 0 };
+}
+
+// ---- stored results as the rules see them ----
+
+/** A stored canonical result (`lab.result.v1`'s shape) with what the rules read of it. */
+export interface StoredResult extends StoredLine {
+  readonly canonical: LabResult;
+}
+
+const instant = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+
+/** The rules' view of a canonical result: its times, status, line codes and — for microbiology — whether it is positive. */
+export function storedResultOf(canonical: LabResult): StoredResult {
+  return {
+    resultId: canonical.resultId,
+    version: canonical.version,
+    performingFacility: canonical.performingFacility,
+    status: canonical.status,
+    collectedAt: instant(canonical.collectedAt),
+    performedAt: instant(canonical.performedAt),
+    resultAt: instant(canonical.resultAt),
+    qualitative: canonical.value?.kind === 'coded' ? canonical.value.code : null,
+    mohIndicatorCode: canonical.test.mohIndicatorCode,
+    serviceCode: canonical.test.serviceCode,
+    canonical,
+  };
 }

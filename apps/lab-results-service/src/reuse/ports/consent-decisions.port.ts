@@ -1,0 +1,10 @@
+import { type Decision, type DecisionQuery } from '@lienthong/contracts';
+
+/**
+ * consent-service's decision point, asked in ONE batch call per reuse check. Never throws: a decision
+ * it could not get is a deny (`consent-unavailable`), so a reuse check fails closed.
+ */
+export abstract class ConsentDecisions {
+  /** The decisions, in the order asked. */
+  abstract decideMany(queries: readonly DecisionQuery[]): Promise<Decision[]>;
+}
