@@ -1,5 +1,5 @@
 import { InboxTransportModule, MessagingModule } from '@lienthong/messaging';
-import { PersistenceModule } from '@lienthong/persistence';
+import { AuditTrail, PersistenceModule, PgAuditTrail } from '@lienthong/persistence';
 import { SERVICE_CONFIG } from '@lienthong/platform';
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -22,9 +22,7 @@ import { DecisionsController } from './consent/adapters/http/decisions.controlle
 import { ConsentStateRepository } from './consent/adapters/persistence/consent-state.repository';
 import { ConsentStateSource } from './consent/ports/consent-state-source.port';
 import { DecideUseCase } from './consent/use-cases/decide/decide.use-case';
-import { AuditTrailRepository } from './consent/adapters/persistence/audit-trail.repository';
 import { PgConsentChangeSignal } from './consent/adapters/persistence/pg-consent-change.signal';
-import { AuditTrail } from './consent/ports/audit-trail.port';
 import { ConsentChangeSignal } from './consent/ports/consent-change-signal.port';
 import { ConsentStateCache } from './consent/ports/consent-state-cache.port';
 import { EmergencyAccessController } from './consent/adapters/http/emergency-access.controller';
@@ -68,7 +66,7 @@ import { consentPersistenceOptions } from './persistence/data-source';
     IdentityEventsConsumer,
   ],
   providers: [
-    { provide: AuditTrail, useClass: AuditTrailRepository },
+    { provide: AuditTrail, useClass: PgAuditTrail },
     { provide: ConsentChangeSignal, useClass: PgConsentChangeSignal },
     // consents
     { provide: ConsentStore, useClass: ConsentRepository },

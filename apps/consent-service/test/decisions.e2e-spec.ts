@@ -102,7 +102,7 @@ describe('consent-service decisions (built service, two replicas, a stalled data
 
     const audited = await withSql(a.db.url, (sql) =>
       sql.query<{ acting_service: string; outcome: string; reason: string }>(
-        `SELECT acting_service, outcome, detail->>'reason' AS reason FROM audit_log WHERE action = 'decision' AND enterprise_patient_id = $1 ORDER BY id`,
+        `SELECT acting_service, outcome, detail->>'reason' AS reason FROM audit_log WHERE action = 'decision' AND patient_id = $1 ORDER BY id`,
         [granted],
       ),
     );

@@ -1,5 +1,5 @@
 import type { Decision, DecisionQuery } from '@lienthong/contracts';
-import { dataSourceOptions, TypeormUnitOfWork } from '@lienthong/persistence';
+import { dataSourceOptions, PgAuditTrail, TypeormUnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { createTestDatabase, expectEventually, testInfra, type TestDatabase } from '@lienthong/testing';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +15,6 @@ import { loadDefaultPolicies } from '../config/default-policies';
 import { consentPersistenceOptions } from '../persistence/data-source';
 import { ConsentChangeListener } from './adapters/cache/consent-change.listener';
 import { RedisConsentStateCache } from './adapters/cache/redis-consent-state.cache';
-import { AuditTrailRepository } from './adapters/persistence/audit-trail.repository';
 import { ConsentStateRepository } from './adapters/persistence/consent-state.repository';
 import { facilityDirectoryFrom } from './adapters/persistence/facility-directory.repository';
 import { PgConsentChangeSignal } from './adapters/persistence/pg-consent-change.signal';
@@ -45,7 +44,7 @@ describe('the decision point (real Postgres and Redis)', () => {
 
   /** A DecideUseCase on the real adapters, over the cache given. */
   function decisionPoint(cache: RedisConsentStateCache): DecideUseCase {
-    return new DecideUseCase(uow, cache, new ConsentStateRepository(), facilityDirectoryFrom(config), new AuditTrailRepository(), loadDefaultPolicies(), {
+    return new DecideUseCase(uow, cache, new ConsentStateRepository(), facilityDirectoryFrom(config), new PgAuditTrail(), loadDefaultPolicies(), {
       error: (m) => errors.push(m),
     });
   }
@@ -205,7 +204,7 @@ describe('the decision point (real Postgres and Redis)', () => {
       await point.execute({ ...exchange, requestId: 'req-audit-1' }, [query(child), query(child, { category: 'genetics' })]);
 
       const rows = await dataSource.query<{ actor_kind: string; acting_service: string; action: string; outcome: string; detail: Record<string, unknown> }[]>(
-        `SELECT actor_kind, acting_service, action, outcome, detail FROM audit_log WHERE enterprise_patient_id = $1 ORDER BY id`,
+        `SELECT actor_kind, acting_service, action, outcome, detail FROM audit_log WHERE patient_id = $1 ORDER BY id`,
         [child],
       );
       expect(rows).toEqual([

@@ -191,11 +191,11 @@ describe('consents (real Postgres, Redis and Kafka, over HTTP)', () => {
     expect(await sql.query(`SELECT version, superseded, published_at FROM consent_expiries WHERE consent_id = $1`, [v1.consentId])).toEqual([
       { version: 1, superseded: true, published_at: null },
     ]);
-    const audit = await sql.query<{ action: string; outcome: string; acting_facility: string }[]>(
-      `SELECT action, outcome, acting_facility FROM audit_log WHERE enterprise_patient_id = $1 AND action LIKE 'consent.%' ORDER BY id`,
+    const audit = await sql.query<{ action: string; outcome: string; facility_code: string }[]>(
+      `SELECT action, outcome, facility_code FROM audit_log WHERE patient_id = $1 AND action LIKE 'consent.%' ORDER BY id`,
       [patient],
     );
-    expect(audit.map((a) => [a.action, a.outcome, a.acting_facility])).toEqual([
+    expect(audit.map((a) => [a.action, a.outcome, a.facility_code])).toEqual([
       ['consent.grant', 'ok', CHO_RAY],
       ['consent.change', 'ok', CHO_RAY],
       ['consent.withdraw', 'ok', CHO_RAY],
@@ -269,7 +269,7 @@ describe('consents (real Postgres, Redis and Kafka, over HTTP)', () => {
     expect(stranger.statusCode).toBe(404);
     expect(stranger.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect((await get(`/v1/patients/${patient}/consents`, await facility(STRANGER, 'system/Consent.rs'))).statusCode).toBe(404);
-    expect(await sql.query(`SELECT action, outcome FROM audit_log WHERE enterprise_patient_id = $1 AND acting_facility = $2 ORDER BY id`, [patient, STRANGER])).toEqual([
+    expect(await sql.query(`SELECT action, outcome FROM audit_log WHERE patient_id = $1 AND facility_code = $2 ORDER BY id`, [patient, STRANGER])).toEqual([
       { action: 'consent.read', outcome: 'denied' },
       { action: 'consent.history', outcome: 'denied' },
     ]);

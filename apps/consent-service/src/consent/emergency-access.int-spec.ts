@@ -168,11 +168,11 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
       });
       expect(JSON.stringify(event)).not.toContain('hôn mê');
 
-      const audit = await sql.query<{ action: string; outcome: string; acting_facility: string; detail: Record<string, unknown> }[]>(
-        `SELECT action, outcome, acting_facility, detail FROM audit_log WHERE enterprise_patient_id = $1`,
+      const audit = await sql.query<{ action: string; outcome: string; facility_code: string; detail: Record<string, unknown> }[]>(
+        `SELECT action, outcome, facility_code, detail FROM audit_log WHERE patient_id = $1`,
         [patient],
       );
-      expect(audit).toEqual([{ action: 'emergency-access.declare', outcome: 'ok', acting_facility: CHO_RAY, detail: expect.objectContaining({ emergencyAccessId: granted.id }) }]);
+      expect(audit).toEqual([{ action: 'emergency-access.declare', outcome: 'ok', facility_code: CHO_RAY, detail: expect.objectContaining({ emergencyAccessId: granted.id }) }]);
       expect(JSON.stringify(audit)).not.toContain('hôn mê');
     });
 
@@ -284,11 +284,11 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
     it('is audited once per patient named, without the reasons', async () => {
       const before = await count('audit_log');
       await report(await token({ role: 'ministry-analyst', scope: 'lienthong/audit.read' }), window());
-      const rows = await sql.query<{ enterprise_patient_id: string; detail: Record<string, unknown> }[]>(
-        `SELECT enterprise_patient_id, detail FROM audit_log WHERE action = 'emergency-access.report' ORDER BY id DESC LIMIT 2`,
+      const rows = await sql.query<{ patient_id: string; detail: Record<string, unknown> }[]>(
+        `SELECT patient_id, detail FROM audit_log WHERE action = 'emergency-access.report' ORDER BY id DESC LIMIT 2`,
       );
       expect(await count('audit_log')).toBe(before + 2);
-      expect(rows.map((r) => r.enterprise_patient_id).sort()).toEqual([...patients].sort());
+      expect(rows.map((r) => r.patient_id).sort()).toEqual([...patients].sort());
       expect(JSON.stringify(rows)).not.toContain('hôn mê');
     });
 
@@ -335,7 +335,7 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
       const later = await grantEnding(patient, 0);
       await expectEventually(() => expect(expiriesOf(later.consentId)).toHaveLength(1), { timeoutMs: 10_000 });
       expect(expiriesOf(consentId)).toHaveLength(1);
-      expect(await sql.query(`SELECT detail->>'consentId' AS consent FROM audit_log WHERE enterprise_patient_id = $1 AND action = 'consent.expire' ORDER BY id`, [patient])).toEqual([
+      expect(await sql.query(`SELECT detail->>'consentId' AS consent FROM audit_log WHERE patient_id = $1 AND action = 'consent.expire' ORDER BY id`, [patient])).toEqual([
         { consent: consentId },
         { consent: later.consentId },
       ]);

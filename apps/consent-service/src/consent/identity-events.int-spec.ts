@@ -195,15 +195,15 @@ describe('identity events (real Kafka and Postgres)', () => {
     await expectEventually(() => expect(notified).toEqual(expect.arrayContaining([a, b])), WAIT);
 
     // Audited as consent-service acting on identity's word: ids and counts, nothing else.
-    const audit = await dataSource.query<{ action: string; enterprise_patient_id: string; actor_kind: string; acting_service: string; detail: unknown }[]>(
-      `SELECT action, enterprise_patient_id, actor_kind, acting_service, detail FROM audit_log WHERE detail->>'mergeId' = $1 ORDER BY id`,
+    const audit = await dataSource.query<{ action: string; patient_id: string; actor_kind: string; acting_service: string; detail: unknown }[]>(
+      `SELECT action, patient_id, actor_kind, acting_service, detail FROM audit_log WHERE detail->>'mergeId' = $1 ORDER BY id`,
       [mergeId],
     );
     expect(audit).toEqual([
-      { action: 'consent.merge', enterprise_patient_id: a, actor_kind: 'service', acting_service: 'consent-service', detail: { mergeId, consents: 2, role: 'survivor' } },
-      { action: 'consent.merge', enterprise_patient_id: b, actor_kind: 'service', acting_service: 'consent-service', detail: { mergeId, consents: 2, role: 'merged' } },
-      { action: 'consent.unmerge', enterprise_patient_id: a, actor_kind: 'service', acting_service: 'consent-service', detail: { mergeId, consents: 2, role: 'survivor' } },
-      { action: 'consent.unmerge', enterprise_patient_id: b, actor_kind: 'service', acting_service: 'consent-service', detail: { mergeId, consents: 2, role: 'restored' } },
+      { action: 'consent.merge', patient_id: a, actor_kind: 'service', acting_service: 'consent-service', detail: { mergeId, consents: 2, role: 'survivor' } },
+      { action: 'consent.merge', patient_id: b, actor_kind: 'service', acting_service: 'consent-service', detail: { mergeId, consents: 2, role: 'merged' } },
+      { action: 'consent.unmerge', patient_id: a, actor_kind: 'service', acting_service: 'consent-service', detail: { mergeId, consents: 2, role: 'survivor' } },
+      { action: 'consent.unmerge', patient_id: b, actor_kind: 'service', acting_service: 'consent-service', detail: { mergeId, consents: 2, role: 'restored' } },
     ]);
   });
 

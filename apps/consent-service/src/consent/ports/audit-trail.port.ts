@@ -1,19 +1,19 @@
-import type { Tx } from '@lienthong/persistence';
-import type { Actor } from '@lienthong/platform';
+import type { AuditEntry } from '@lienthong/persistence';
+
+/*
+ * The audit trail itself is the platform's (AuditTrail, PgAuditTrail and `audit_log` in
+ * @lienthong/persistence, identity-service's table shape): consent adds only its vocabulary.
+ */
 
 /** ok / denied / not-found for reads and writes; permit / deny for decisions. */
 export type AuditOutcome = 'ok' | 'denied' | 'not-found' | 'permit' | 'deny';
 
-export interface AuditEntry {
-  /** consent.grant, consent.refuse, consent.change, consent.withdraw, consent.read, consent.history, decision, emergency-access.declare, emergency-access.report… */
-  readonly action: string;
-  readonly enterprisePatientId: string | null;
+/**
+ * An entry as consent's use cases write it. `action`: consent.grant, consent.refuse, consent.change,
+ * consent.withdraw, consent.read, consent.history, decision, emergency-access.declare,
+ * emergency-access.report…; `detail` coded and non-identifying (ids, categories, purposes, reasons),
+ * never a CCCD, a name or a clinical value.
+ */
+export interface ConsentAuditEntry extends AuditEntry {
   readonly outcome: AuditOutcome;
-  /** Coded, non-identifying detail: ids, categories, purposes, reasons. Never a CCCD, a name or a clinical value. */
-  readonly detail?: Readonly<Record<string, unknown>>;
-}
-
-/** The append-only audit trail: entries queue in the caller's unit of work and commit with its change (or, for a read, before the answer leaves). */
-export abstract class AuditTrail {
-  abstract append(tx: Tx, actor: Actor, entries: readonly AuditEntry[]): void;
 }

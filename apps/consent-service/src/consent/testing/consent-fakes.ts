@@ -1,11 +1,10 @@
-import { decodeCloudEvent } from '@lienthong/contracts';
-import { OUTBOX_TABLE, OutboxWriter } from '@lienthong/messaging';
-import { type Db, type RunOptions, type Tx, UnitOfWork } from '@lienthong/persistence';
+import { outboxEventsOf, OutboxWriter } from '@lienthong/messaging';
+import { AuditTrail, type AuditEntry, type Db, type Tx } from '@lienthong/persistence';
 import { type Actor, auditActor, type AuditActor } from '@lienthong/platform';
+import { FakeUnitOfWork, type Snapshottable, useTx } from '@lienthong/testing';
 import { type FacilityLevel } from '@lienthong/vn-standards';
 import { type ConsentVersion } from '../domain/consent';
 import { type FacilityProfile } from '../domain/decide';
-import { AuditTrail, type AuditEntry } from '../ports/audit-trail.port';
 import { ConsentChangeSignal } from '../ports/consent-change-signal.port';
 import { type CachedState, ConsentStateCache } from '../ports/consent-state-cache.port';
 import { type ConsentPage, ConsentStore, type StoredConsent } from '../ports/consent-store.port';
@@ -24,115 +23,17 @@ import { WithdrawConsentUseCase } from '../use-cases/withdraw-consent/withdraw-c
  * repositories' SQL is covered by consent.int-spec.ts on the real Postgres.
  */
 
-/** An in-memory port the fake unit of work puts back as it was when the work throws. */
-export interface Snapshottable {
-  snapshot(): () => void;
+/** How RecordingChangeSignal names a changed patient on the Tx. */
+const CHANGED = 'consent-changed:';
+
+/** A unit of work over `ports` (FakeUnitOfWork, @lienthong/testing) whose `events()` decodes what the real OutboxWriter queued. */
+export function fakeUnitOfWork(ports: readonly Snapshottable[]): FakeUnitOfWork {
+  return new FakeUnitOfWork(ports, { events: outboxEventsOf });
 }
 
-interface QueuedWrite {
-  readonly sql: string;
-  readonly params: readonly unknown[];
-}
-
-/** The `Tx` a use case receives: it sends no SQL, keeps what the real OutboxWriter queues, and refuses use after its unit of work. */
-export class FakeTx implements Tx {
-  readonly writes: QueuedWrite[] = [];
-  readonly signals: string[] = [];
-  private open = true;
-
-  query<R>(): Promise<R[]> {
-    return Promise.reject(new Error('the in-memory ports send no SQL; a use case must not query the Tx itself'));
-  }
-
-  write(build: (p: (value: unknown) => string) => string): void {
-    this.assertOpen();
-    const params: unknown[] = [];
-    const sql = build((value) => {
-      params.push(value);
-      return `$${params.length}`;
-    });
-    this.writes.push({ sql, params });
-  }
-
-  signal(expression: string): void {
-    this.assertOpen();
-    this.signals.push(expression);
-  }
-
-  end(): void {
-    this.open = false;
-  }
-
-  assertOpen(): void {
-    if (!this.open) throw new Error('this Tx belongs to a unit of work that has already ended');
-  }
-}
-
-/** What in-memory ports check of the `Db`/`Tx` they are handed: a live FakeTx. */
-function useTx(db: Db): void {
-  if (!(db instanceof FakeTx)) throw new Error('in-memory ports only accept the FakeTx of a FakeUnitOfWork');
-  db.assertOpen();
-}
-
-export interface PublishedEvent {
-  readonly topic: string;
-  readonly key: string;
-  readonly type: string;
-  readonly data: Record<string, unknown>;
-}
-
-export interface CommittedWork {
-  readonly kind: 'run' | 'read';
-  readonly locks: readonly bigint[];
-  readonly writes: readonly QueuedWrite[];
-  readonly signals: readonly string[];
-}
-
-/** `UnitOfWork` over in-memory ports: they apply writes at once; a throw puts every port back and drops the queued outbox rows. */
-export class FakeUnitOfWork extends UnitOfWork {
-  readonly committed: CommittedWork[] = [];
-  rolledBack = 0;
-
-  constructor(private readonly ports: readonly Snapshottable[]) {
-    super();
-  }
-
-  run<T>(work: (tx: Tx) => Promise<T>, options?: RunOptions): Promise<T> {
-    return this.execute('run', work, options?.locks ?? []);
-  }
-
-  read<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.execute('read', work, []);
-  }
-
-  /** Every event committed so far, in commit order, decoded as the relay would publish it. */
-  events(): PublishedEvent[] {
-    return this.committed.flatMap((c) => c.writes.filter((w) => w.sql.startsWith(`INSERT INTO ${OUTBOX_TABLE} `)).flatMap(decodeOutboxInsert));
-  }
-
-  private async execute<T>(kind: CommittedWork['kind'], work: (tx: Tx) => Promise<T>, locks: readonly bigint[]): Promise<T> {
-    const restores = this.ports.map((p) => p.snapshot());
-    const tx = new FakeTx();
-    try {
-      const result = await work(tx);
-      this.committed.push({ kind, locks, writes: tx.writes, signals: tx.signals });
-      return result;
-    } catch (error) {
-      for (const restore of restores) restore();
-      this.rolledBack += 1;
-      throw error;
-    } finally {
-      tx.end();
-    }
-  }
-}
-
-function decodeOutboxInsert(write: QueuedWrite): PublishedEvent[] {
-  const [topics, keys, headers, values] = write.params as [string[], string[], string[], Buffer[]];
-  return topics.map((topic, i) => {
-    const event = decodeCloudEvent({ headers: JSON.parse(headers[i] ?? '{}') as Record<string, string>, value: values[i] ?? null });
-    return { topic, key: keys[i] ?? '', type: event.type, data: event.data as Record<string, unknown> };
-  });
+/** Patient ids the committed units of work signalled as changed (RecordingChangeSignal), in order. */
+export function changedPatients(uow: FakeUnitOfWork): string[] {
+  return uow.committed.flatMap((c) => c.signals.filter((s) => s.startsWith(CHANGED)).map((s) => s.slice(CHANGED.length)));
 }
 
 export interface ExpiryRow {
@@ -233,56 +134,94 @@ export class InMemoryConsentStore extends ConsentStore implements Snapshottable 
   }
 }
 
-/** The patients identity announced: only `known` is used by the consent use cases. */
+const linkKey = (facilityCode: string, localId: string) => `${facilityCode}/${localId}`;
+
+/**
+ * `patients` and `patient_links`: the patients identity announced (merged ones pointing at their
+ * survivor) and where each is registered. `known` seeds patients announced before the spec.
+ */
 export class InMemoryPatientDirectory extends PatientDirectory {
-  constructor(readonly ids = new Set<string>()) {
+  /** enterprise id → the survivor it was merged into (null when not merged). */
+  readonly patients = new Map<string, { mergedInto: string | null; knownSince: Date }>();
+  /** `facility/localId` → enterprise id. */
+  readonly links = new Map<string, string>();
+
+  constructor(known: Iterable<string> = []) {
     super();
+    this.announce(...known);
   }
 
-  known(db: Db, enterprisePatientIds: readonly string[]): Promise<Set<string>> {
+  /** Patients identity announced before the spec (not merged, no link). */
+  announce(...enterprisePatientIds: string[]): this {
+    for (const id of enterprisePatientIds) this.patients.set(id, { mergedInto: null, knownSince: new Date(0) });
+    return this;
+  }
+
+  linkSituation(db: Db, link: { enterprisePatientId: string; facilityCode: string; localId: string }): Promise<LinkSituation> {
     useTx(db);
-    return Promise.resolve(new Set(enterprisePatientIds.filter((id) => this.ids.has(id))));
+    const patient = this.patients.get(link.enterprisePatientId);
+    return Promise.resolve({ known: patient !== undefined, mergedInto: patient?.mergedInto ?? null, heldBy: this.links.get(linkKey(link.facilityCode, link.localId)) });
   }
 
-  linkSituation(): Promise<LinkSituation> {
-    return Promise.reject(new Error('not used by the consent use cases'));
+  known(db: Db, ids: readonly string[]): Promise<Set<string>> {
+    useTx(db);
+    return Promise.resolve(new Set(ids.filter((id) => this.patients.has(id))));
   }
 
-  recordLink(): void {
-    throw new Error('not used by the consent use cases');
+  recordLink(tx: Tx, link: { enterprisePatientId: string; facilityCode: string; localId: string }, at: Date): void {
+    useTx(tx);
+    if (!this.patients.has(link.enterprisePatientId)) this.patients.set(link.enterprisePatientId, { mergedInto: null, knownSince: at });
+    this.links.set(linkKey(link.facilityCode, link.localId), link.enterprisePatientId);
   }
 
-  moveLinks(): void {
-    throw new Error('not used by the consent use cases');
+  moveLinks(tx: Tx, to: string, links: readonly { facilityCode: string; localId: string }[]): void {
+    useTx(tx);
+    for (const link of links) this.links.set(linkKey(link.facilityCode, link.localId), to);
   }
 
-  markMerged(): void {
-    throw new Error('not used by the consent use cases');
+  markMerged(tx: Tx, mergedId: string, survivorId: string | null): void {
+    useTx(tx);
+    const now = new Date();
+    this.patients.set(mergedId, { mergedInto: survivorId, knownSince: this.patients.get(mergedId)?.knownSince ?? now });
+    if (survivorId !== null && !this.patients.has(survivorId)) this.patients.set(survivorId, { mergedInto: null, knownSince: now });
+  }
+
+  /** The patient's links, `facility/localId`, sorted. */
+  linksOf(enterprisePatientId: string): string[] {
+    return [...this.links].filter(([, owner]) => owner === enterprisePatientId).map(([key]) => key).sort();
   }
 }
 
-/** The registry copy: profiles of the codes it holds. */
+/** The registry copy (`facilities`), kept from identity.facility.v1: a newer version wins. */
 export class InMemoryFacilityDirectory extends FacilityDirectory {
-  readonly facilities = new Map<string, FacilityProfile>();
+  readonly facilities = new Map<string, FacilityRecord>();
 
+  /** A facility the registry copy already holds (version 1, not sensitive). */
   add(code: string, level: FacilityLevel = 'basic', provinceCode = '79'): this {
-    this.facilities.set(code, { code, level, provinceCode });
+    this.facilities.set(code, { code, level, provinceCode, sensitive: false, version: 1 });
     return this;
   }
 
   profiles(db: Db, codes: readonly string[]): Promise<Map<string, FacilityProfile>> {
     useTx(db);
-    return Promise.resolve(new Map(codes.flatMap((c) => (this.facilities.has(c) ? [[c, this.facilities.get(c) as FacilityProfile] as const] : []))));
+    const found = new Map<string, FacilityProfile>();
+    for (const code of codes) {
+      const facility = this.facilities.get(code);
+      if (facility) found.set(code, { code: facility.code, level: facility.level, provinceCode: facility.provinceCode });
+    }
+    return Promise.resolve(found);
   }
 
-  upsert(_tx: Tx, _facility: FacilityRecord): void {
-    throw new Error('not used by the consent use cases');
+  upsert(tx: Tx, facility: FacilityRecord): void {
+    useTx(tx);
+    const stored = this.facilities.get(facility.code);
+    if (!stored || stored.version <= facility.version) this.facilities.set(facility.code, facility);
   }
 }
 
 export type AuditRow = AuditEntry & { readonly actor: AuditActor };
 
-/** The audit trail as rows, rolled back with the unit of work. */
+/** The shared audit trail as rows (the actor as `audit_log` records it), rolled back with the unit of work. */
 export class RecordingAuditTrail extends AuditTrail implements Snapshottable {
   rows: AuditRow[] = [];
 
@@ -299,11 +238,17 @@ export class RecordingAuditTrail extends AuditTrail implements Snapshottable {
   }
 }
 
-/** Signals as the FakeTx keeps them: delivered only if the work commits (CommittedWork.signals). */
+/**
+ * The change signal: every call in `signals` (the patients as given), and each patient as a signal on
+ * the Tx, delivered only if the work commits (`changedPatients`).
+ */
 export class RecordingChangeSignal extends ConsentChangeSignal {
+  readonly signals: string[][] = [];
+
   changed(tx: Tx, enterprisePatientIds: readonly string[]): void {
     useTx(tx);
-    for (const id of new Set(enterprisePatientIds)) tx.signal(`consent-changed:${id}`);
+    this.signals.push([...enterprisePatientIds]);
+    for (const id of new Set(enterprisePatientIds)) tx.signal(`${CHANGED}${id}`);
   }
 }
 
@@ -332,14 +277,14 @@ export class RecordingStateCache extends ConsentStateCache {
 /** Every consent use case over one set of fakes. */
 export function consentKit(options: { readonly patients?: readonly string[]; readonly facilities?: readonly string[] } = {}) {
   const store = new InMemoryConsentStore();
-  const patients = new InMemoryPatientDirectory(new Set(options.patients ?? []));
+  const patients = new InMemoryPatientDirectory(options.patients);
   const facilities = new InMemoryFacilityDirectory();
   for (const code of options.facilities ?? []) facilities.add(code);
   const audit = new RecordingAuditTrail();
   const signal = new RecordingChangeSignal();
   const cache = new RecordingStateCache();
-  const uow = new FakeUnitOfWork([store, audit]);
-  cache.committedSoFar = () => uow.committed.filter((c) => c.kind === 'run').length;
+  const uow = fakeUnitOfWork([store, audit]);
+  cache.committedSoFar = () => uow.commits('run');
   const outbox = new OutboxWriter({ source: '/lienthong/consent-service-test' });
   const amender = new ConsentAmender(uow, store, outbox, audit, signal, cache);
   return {
@@ -355,7 +300,7 @@ export function consentKit(options: { readonly patients?: readonly string[]; rea
     get: new GetConsentUseCase(uow, store, audit),
     list: new ListPatientConsentsUseCase(uow, store, patients, audit),
     /** Patient ids signalled as changed by committed work, in order. */
-    signalled: () => uow.committed.flatMap((c) => c.signals.filter((s) => s.startsWith('consent-changed:')).map((s) => s.slice('consent-changed:'.length))),
+    signalled: () => changedPatients(uow),
   };
 }
 

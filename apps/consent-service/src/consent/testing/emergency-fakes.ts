@@ -1,5 +1,6 @@
 import { OUTBOX_TABLE, OutboxWriter } from '@lienthong/messaging';
 import { type Db, type Tx } from '@lienthong/persistence';
+import { type FakeUnitOfWork, type Snapshottable, useTx } from '@lienthong/testing';
 import { DeclareEmergencyAccessUseCase } from '../use-cases/declare-emergency-access/declare-emergency-access.use-case';
 import { PublishDueExpiriesUseCase } from '../use-cases/publish-due-expiries/publish-due-expiries.use-case';
 import { ReportEmergencyAccessesUseCase } from '../use-cases/report-emergency-accesses/report-emergency-accesses.use-case';
@@ -11,15 +12,13 @@ import {
 } from '../ports/emergency-access-store.port';
 import { type DueExpiry, ExpiryQueue } from '../ports/expiry-queue.port';
 import {
-  FakeTx,
-  FakeUnitOfWork,
+  fakeUnitOfWork,
   InMemoryConsentStore,
   InMemoryFacilityDirectory,
   InMemoryPatientDirectory,
   RecordingAuditTrail,
   RecordingChangeSignal,
   RecordingStateCache,
-  type Snapshottable,
 } from './consent-fakes';
 
 /*
@@ -28,17 +27,7 @@ import {
  * repositories' SQL is covered by emergency-access.int-spec.ts on the real Postgres.
  */
 
-function useTx(db: Db): void {
-  if (!(db instanceof FakeTx)) throw new Error('in-memory ports only accept the FakeTx of a FakeUnitOfWork');
-  db.assertOpen();
-}
-
 const outbox = () => new OutboxWriter({ source: '/lienthong/consent-service-test' });
-
-/** Patient ids the committed units of work signalled as changed, in order. */
-export function changedPatients(uow: FakeUnitOfWork): string[] {
-  return uow.committed.flatMap((c) => c.signals.filter((s) => s.startsWith('consent-changed:')).map((s) => s.slice('consent-changed:'.length)));
-}
 
 /** The CloudEvents ids of every committed outbox row, in order (the shared fake decodes everything else). */
 export function committedEventIds(uow: FakeUnitOfWork): string[] {
@@ -59,12 +48,12 @@ export function emergencyKit(
   const provinces = new Map(Object.entries(options.facilities ?? {}));
   const accesses = new InMemoryEmergencyAccessStore(provinces);
   const audit = new RecordingAuditTrail();
-  const uow = new FakeUnitOfWork([accesses, audit]);
+  const uow = fakeUnitOfWork([accesses, audit]);
   const cache = new RecordingStateCache();
-  cache.committedSoFar = () => uow.committed.filter((c) => c.kind === 'run').length;
+  cache.committedSoFar = () => uow.commits('run');
   const facilities = new InMemoryFacilityDirectory();
   for (const [code, province] of provinces) facilities.add(code, 'basic', province);
-  const patients = new InMemoryPatientDirectory(new Set(options.patients ?? []));
+  const patients = new InMemoryPatientDirectory(options.patients);
   const consents = new InMemoryConsentStore();
   for (const [merged, survivor] of Object.entries(options.mergedInto ?? {})) consents.mergedInto.set(merged, survivor);
   return {
@@ -83,7 +72,7 @@ export function emergencyKit(
 export function expiryKit() {
   const queue = new InMemoryExpiryQueue();
   const audit = new RecordingAuditTrail();
-  const uow = new FakeUnitOfWork([queue, audit]);
+  const uow = fakeUnitOfWork([queue, audit]);
   return { uow, queue, audit, publish: new PublishDueExpiriesUseCase(uow, queue, outbox(), audit, new RecordingChangeSignal()) };
 }
 

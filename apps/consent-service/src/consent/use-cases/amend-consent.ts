@@ -1,11 +1,10 @@
 import { OutboxWriter } from '@lienthong/messaging';
-import { advisoryLockKey, type Db, UnitOfWork } from '@lienthong/persistence';
+import { advisoryLockKey, AuditTrail, type Db, UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { type ConsentVersion } from '../domain/consent';
 import { ConsentError, ConsentErrorCode, type FieldViolation } from '../domain/consent-error';
 import { mayReadConsents } from '../domain/disclosure';
-import { AuditTrail } from '../ports/audit-trail.port';
 import { ConsentChangeSignal } from '../ports/consent-change-signal.port';
 import { ConsentStateCache } from '../ports/consent-state-cache.port';
 import { ConsentStore, type StoredConsent } from '../ports/consent-store.port';
@@ -55,7 +54,7 @@ export class ConsentAmender {
         const related = consent === undefined ? undefined : await this.consents.relatedFacilities(tx, consent.enterprisePatientId);
         if (consent === undefined || related === undefined || !mayReadConsents(readerOf(actor), related)) {
           this.audit.append(tx, actor, [
-            { action: amendment.action, enterprisePatientId: consent?.enterprisePatientId ?? null, outcome: consent ? 'denied' : 'not-found', detail: { consentId } },
+            { action: amendment.action, patientId: consent?.enterprisePatientId ?? null, outcome: consent ? 'denied' : 'not-found', detail: { consentId } },
           ]);
           return { kind: 'not-found' };
         }
@@ -65,7 +64,7 @@ export class ConsentAmender {
         refuseIfInvalid(violations);
         if (current.status !== 'granted') {
           this.audit.append(tx, actor, [
-            { action: amendment.action, enterprisePatientId: consent.enterprisePatientId, outcome: 'denied', detail: { consentId, reason: 'not-granted', status: current.status } },
+            { action: amendment.action, patientId: consent.enterprisePatientId, outcome: 'denied', detail: { consentId, reason: 'not-granted', status: current.status } },
           ]);
           return { kind: 'conflict', status: current.status };
         }

@@ -6,7 +6,7 @@ import { type ConsentChannel, type DataCategory, type PurposeOfUse } from '@lien
 import { checkStatement, type ConsentScope, type ConsentStatus, type ConsentVersion, type Grantee, type Representative } from '../domain/consent';
 import { ConsentError, ConsentErrorCode, type FieldViolation, invalid } from '../domain/consent-error';
 import { type ConsentReader } from '../domain/disclosure';
-import { type AuditEntry } from '../ports/audit-trail.port';
+import { type ConsentAuditEntry } from '../ports/audit-trail.port';
 import { type ConsentStore } from '../ports/consent-store.port';
 import { type FacilityDirectory } from '../ports/facility-directory.port';
 import { type PatientDirectory } from '../ports/patient-directory.port';
@@ -186,10 +186,10 @@ export function scopeData(scope: ConsentScope): StatementEventData['scope'] {
 }
 
 /** The audit row of a recorded version: coded facts only (no name, no document, no free text). */
-export function versionAudit(action: string, version: ConsentVersion): AuditEntry {
+export function versionAudit(action: string, version: ConsentVersion): ConsentAuditEntry {
   return {
     action,
-    enterprisePatientId: version.enterprisePatientId,
+    patientId: version.enterprisePatientId,
     outcome: 'ok',
     detail: {
       consentId: version.consentId,

@@ -1,6 +1,9 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
-/** consent-service's schema, written to match consent.entities.ts (the int test asserts nothing differs). */
+/**
+ * consent-service's schema, written to match consent.entities.ts (the int test asserts nothing differs).
+ * `audit_log` is the platform's (CreateAuditLog1795600000002, @lienthong/persistence), listed before it.
+ */
 export class CreateConsentSchema1798000000000 implements MigrationInterface {
   readonly name = 'CreateConsentSchema1798000000000';
 
@@ -83,32 +86,12 @@ export class CreateConsentSchema1798000000000 implements MigrationInterface {
       CONSTRAINT "pk_emergency_accesses" PRIMARY KEY ("id"))`);
     await q.query(`CREATE INDEX "ix_emergency_accesses_patient" ON "emergency_accesses" ("enterprise_patient_id", "expires_at")`);
     await q.query(`CREATE INDEX "ix_emergency_accesses_facility" ON "emergency_accesses" ("facility_code", "granted_at")`);
-    await q.query(`CREATE TABLE "audit_log" (
-      "id" BIGSERIAL NOT NULL,
-      "occurred_at" TIMESTAMP WITH TIME ZONE NOT NULL,
-      "actor_kind" character varying(16) NOT NULL,
-      "actor_subject" text NOT NULL,
-      "acting_service" text,
-      "acting_facility" character varying(5),
-      "purpose_of_use" character varying(32) NOT NULL,
-      "action" character varying(48) NOT NULL,
-      "enterprise_patient_id" uuid,
-      "outcome" character varying(16) NOT NULL,
-      "request_id" text,
-      "detail" jsonb NOT NULL DEFAULT '{}',
-      CONSTRAINT "pk_audit_log" PRIMARY KEY ("id"))`);
-    await q.query(`CREATE INDEX "ix_audit_log_patient_time" ON "audit_log" ("enterprise_patient_id", "occurred_at")`);
-    await q.query(`CREATE FUNCTION "audit_log_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`);
-    await q.query(`CREATE TRIGGER "trg_audit_log_append_only" BEFORE UPDATE OR DELETE ON "audit_log"
-      FOR EACH ROW EXECUTE FUNCTION "audit_log_append_only"()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['audit_log', 'emergency_accesses', 'patient_merges', 'consent_expiries', 'consent_versions', 'consents', 'facilities', 'patient_links', 'patients']) {
+    for (const table of ['emergency_accesses', 'patient_merges', 'consent_expiries', 'consent_versions', 'consents', 'facilities', 'patient_links', 'patients']) {
       await q.query(`DROP TABLE "${table}"`);
     }
-    await q.query(`DROP FUNCTION "audit_log_append_only"()`);
     await q.query(`DROP FUNCTION "consent_versions_append_only"()`);
   }
 }

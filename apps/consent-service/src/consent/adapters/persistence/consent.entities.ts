@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /*
  * consent-service's tables as TypeORM sees them: the schema check (the int test asserts the
@@ -201,55 +201,6 @@ export class EmergencyAccessEntity {
   actorSubject!: string;
 }
 
-/**
- * Every read and write of consent data and every decision: who asked (kind, subject, service, the
- * facility spoken for), about whom, what, and the answer. Append-only (a trigger refuses UPDATE and
- * DELETE); never a CCCD or a clinical value.
- */
-@Entity({ name: 'audit_log' })
-@Index('ix_audit_log_patient_time', ['enterprisePatientId', 'occurredAt'])
-export class AuditLogEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_audit_log' })
-  id!: string;
-
-  @Column({ name: 'occurred_at', type: 'timestamptz' })
-  occurredAt!: Date;
-
-  @Column({ name: 'actor_kind', type: 'varchar', length: 16 })
-  actorKind!: string;
-
-  @Column({ name: 'actor_subject', type: 'text' })
-  actorSubject!: string;
-
-  @Column({ name: 'acting_service', type: 'text', nullable: true })
-  actingService!: string | null;
-
-  /** The facility the caller spoke for, if any. */
-  @Column({ name: 'acting_facility', type: 'varchar', length: 5, nullable: true })
-  actingFacility!: string | null;
-
-  @Column({ name: 'purpose_of_use', type: 'varchar', length: 32 })
-  purposeOfUse!: string;
-
-  /** consent.grant, consent.refuse, consent.withdraw, consent.read, consent.search, decision, emergency-access… */
-  @Column({ type: 'varchar', length: 48 })
-  action!: string;
-
-  @Column({ name: 'enterprise_patient_id', type: 'uuid', nullable: true })
-  enterprisePatientId!: string | null;
-
-  /** permit / deny for decisions; ok / denied / not-found for reads and writes. */
-  @Column({ type: 'varchar', length: 16 })
-  outcome!: string;
-
-  @Column({ name: 'request_id', type: 'text', nullable: true })
-  requestId!: string | null;
-
-  /** Coded detail: the decision's facility, category, purpose, reason, basis, policy version; a consent id. */
-  @Column({ type: 'jsonb', default: () => `'{}'` })
-  detail!: Record<string, unknown>;
-}
-
 export const CONSENT_TABLE_ENTITIES = [
   PatientEntity,
   PatientLinkEntity,
@@ -259,5 +210,4 @@ export const CONSENT_TABLE_ENTITIES = [
   ConsentExpiryEntity,
   PatientMergeEntity,
   EmergencyAccessEntity,
-  AuditLogEntity,
 ];

@@ -1,8 +1,7 @@
-import { type Tx } from '@lienthong/persistence';
+import { AuditTrail, type Tx } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { ConsentError, ConsentErrorCode } from '../../domain/consent-error';
-import { AuditTrail } from '../../ports/audit-trail.port';
 import { ConsentChangeSignal } from '../../ports/consent-change-signal.port';
 import { MergeLog } from '../../ports/merge-log.port';
 import { PatientDirectory } from '../../ports/patient-directory.port';
@@ -53,8 +52,8 @@ export class ApplyMergeUseCase {
     this.signal.changed(tx, [survivorId, mergedId]);
     const detail = { mergeId, consents: movedConsentIds.length };
     this.audit.append(tx, command.actor, [
-      { action: 'consent.merge', enterprisePatientId: survivorId, outcome: 'ok', detail: { ...detail, role: 'survivor' } },
-      { action: 'consent.merge', enterprisePatientId: mergedId, outcome: 'ok', detail: { ...detail, role: 'merged' } },
+      { action: 'consent.merge', patientId: survivorId, outcome: 'ok', detail: { ...detail, role: 'survivor' } },
+      { action: 'consent.merge', patientId: mergedId, outcome: 'ok', detail: { ...detail, role: 'merged' } },
     ]);
     return { outcome: 'applied', movedConsents: movedConsentIds.length };
   }

@@ -1,6 +1,8 @@
 import { type Actor } from '@lienthong/platform';
+import { FakeTx } from '@lienthong/testing';
 import { ConsentErrorCode } from '../../domain/consent-error';
-import { InMemoryMergeLog, InMemoryPatientDirectory, RecordingAuditTrail, RecordingChangeSignal, unusedTx } from '../../testing/identity-fakes';
+import { InMemoryPatientDirectory, RecordingAuditTrail, RecordingChangeSignal } from '../../testing/consent-fakes';
+import { InMemoryMergeLog } from '../../testing/identity-fakes';
 import { ApplyMergeUseCase } from '../apply-merge/apply-merge.use-case';
 import { ApplyUnmergeUseCase } from './apply-unmerge.use-case';
 
@@ -12,6 +14,9 @@ const actor: Actor = { kind: 'service', subject: 'consent-service/identity-event
 const at = new Date('2026-03-01T00:00:00Z');
 const later = new Date('2026-03-02T00:00:00Z');
 
+/** The transaction the inbox consumer hands the use case (the in-memory ports check it is live). */
+const tx = new FakeTx();
+
 describe('ApplyUnmergeUseCase', () => {
   /** B's consents c-1 and c-2 merged into A; A already held c-3. */
   const merged = async () => {
@@ -20,11 +25,11 @@ describe('ApplyUnmergeUseCase', () => {
     const signal = new RecordingChangeSignal();
     const audit = new RecordingAuditTrail();
     merges.consents.set('c-1', MERGED).set('c-2', MERGED).set('c-3', SURVIVOR);
-    patients.recordLink(unusedTx, { enterprisePatientId: MERGED, facilityCode: '79001', localId: 'BN-2' }, at);
+    patients.recordLink(tx, { enterprisePatientId: MERGED, facilityCode: '79001', localId: 'BN-2' }, at);
     const links = [{ facilityCode: '79001', localId: 'BN-2' }];
-    await new ApplyMergeUseCase(merges, patients, signal, audit).execute({ mergeId: MERGE_ID, survivorId: SURVIVOR, mergedId: MERGED, movedLinks: links, mergedAt: at, actor }, unusedTx);
+    await new ApplyMergeUseCase(merges, patients, signal, audit).execute({ mergeId: MERGE_ID, survivorId: SURVIVOR, mergedId: MERGED, movedLinks: links, mergedAt: at, actor }, tx);
     signal.signals.length = 0;
-    audit.entries.length = 0;
+    audit.rows.length = 0;
     const unmerge = { mergeId: MERGE_ID, survivorId: SURVIVOR, restoredId: MERGED, restoredLinks: links, unmergedAt: later, actor };
     return { merges, patients, signal, audit, unmerge, useCase: new ApplyUnmergeUseCase(merges, patients, signal, audit) };
   };
@@ -32,7 +37,7 @@ describe('ApplyUnmergeUseCase', () => {
   it('gives back exactly the consents the merge moved: one recorded for the survivor since stays with it', async () => {
     const { merges, patients, useCase, unmerge } = await merged();
     merges.consents.set('c-9', SURVIVOR); // recorded for A after the merge
-    expect(await useCase.execute(unmerge, unusedTx)).toEqual({ outcome: 'applied', restoredConsents: 2 });
+    expect(await useCase.execute(unmerge, tx)).toEqual({ outcome: 'applied', restoredConsents: 2 });
     expect(merges.consentsOf(MERGED)).toEqual(['c-1', 'c-2']);
     expect(merges.consentsOf(SURVIVOR)).toEqual(['c-3', 'c-9']);
     expect(patients.linksOf(MERGED)).toEqual(['79001/BN-2']);
@@ -42,9 +47,9 @@ describe('ApplyUnmergeUseCase', () => {
 
   it('signals both patients and audits the unmerge for each', async () => {
     const { signal, audit, useCase, unmerge } = await merged();
-    await useCase.execute(unmerge, unusedTx);
+    await useCase.execute(unmerge, tx);
     expect(signal.signals).toEqual([[SURVIVOR, MERGED]]);
-    expect(audit.entries.map((e) => [e.action, e.enterprisePatientId, e.detail])).toEqual([
+    expect(audit.rows.map((e) => [e.action, e.patientId, e.detail])).toEqual([
       ['consent.unmerge', SURVIVOR, { mergeId: MERGE_ID, consents: 2, role: 'survivor' }],
       ['consent.unmerge', MERGED, { mergeId: MERGE_ID, consents: 2, role: 'restored' }],
     ]);
@@ -52,9 +57,9 @@ describe('ApplyUnmergeUseCase', () => {
 
   it('undoes a merge once: announced again, it changes nothing', async () => {
     const { merges, signal, useCase, unmerge } = await merged();
-    await useCase.execute(unmerge, unusedTx);
+    await useCase.execute(unmerge, tx);
     merges.consents.set('c-1', SURVIVOR); // say the patients were merged again under another id since
-    expect(await useCase.execute(unmerge, unusedTx)).toEqual({ outcome: 'already-undone' });
+    expect(await useCase.execute(unmerge, tx)).toEqual({ outcome: 'already-undone' });
     expect(merges.consentsOf(SURVIVOR)).toContain('c-1');
     expect(signal.signals).toHaveLength(1);
   });
@@ -66,7 +71,7 @@ describe('ApplyUnmergeUseCase', () => {
       { ...unmerge, restoredId: OTHER },
       { ...unmerge, restoredId: SURVIVOR },
     ]) {
-      await expect(useCase.execute(bad, unusedTx)).rejects.toMatchObject({ name: 'ConsentError', code: ConsentErrorCode.InvalidMerge });
+      await expect(useCase.execute(bad, tx)).rejects.toMatchObject({ name: 'ConsentError', code: ConsentErrorCode.InvalidMerge });
     }
     expect(merges.consentsOf(SURVIVOR)).toEqual(['c-1', 'c-2', 'c-3']);
     expect(merges.merges.get(MERGE_ID)?.unmergedAt).toBeNull();

@@ -1,8 +1,7 @@
-import { type Tx } from '@lienthong/persistence';
+import { AuditTrail, type Tx } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { ConsentError, ConsentErrorCode } from '../../domain/consent-error';
-import { AuditTrail } from '../../ports/audit-trail.port';
 import { ConsentChangeSignal } from '../../ports/consent-change-signal.port';
 import { MergeLog } from '../../ports/merge-log.port';
 import { PatientDirectory } from '../../ports/patient-directory.port';
@@ -50,8 +49,8 @@ export class ApplyUnmergeUseCase {
     this.signal.changed(tx, [survivorId, restoredId]);
     const detail = { mergeId, consents: merge.movedConsentIds.length };
     this.audit.append(tx, command.actor, [
-      { action: 'consent.unmerge', enterprisePatientId: survivorId, outcome: 'ok', detail: { ...detail, role: 'survivor' } },
-      { action: 'consent.unmerge', enterprisePatientId: restoredId, outcome: 'ok', detail: { ...detail, role: 'restored' } },
+      { action: 'consent.unmerge', patientId: survivorId, outcome: 'ok', detail: { ...detail, role: 'survivor' } },
+      { action: 'consent.unmerge', patientId: restoredId, outcome: 'ok', detail: { ...detail, role: 'restored' } },
     ]);
     return { outcome: 'applied', restoredConsents: merge.movedConsentIds.length };
   }

@@ -96,7 +96,7 @@ describe('ChangeConsentUseCase', () => {
     await expect(
       kit.change.execute({ actor: facilityActor(CHO_RAY), consentId: UNKNOWN_CONSENT, scope: statement.scope(), evidence: statement.evidence() }),
     ).rejects.toMatchObject({ code: ConsentErrorCode.NotFound });
-    expect(kit.audit.rows.at(-1)).toMatchObject({ action: 'consent.change', enterprisePatientId: null, outcome: 'not-found', detail: { consentId: UNKNOWN_CONSENT } });
+    expect(kit.audit.rows.at(-1)).toMatchObject({ action: 'consent.change', patientId: null, outcome: 'not-found', detail: { consentId: UNKNOWN_CONSENT } });
   });
 
   it('an unknown grantee facility is a 422 at its exact pointer, and nothing changes', async () => {

@@ -1,11 +1,10 @@
 import type { Decision, DecisionQuery } from '@lienthong/contracts';
-import { type Db, type Tx, UnitOfWork } from '@lienthong/persistence';
+import { type AuditEntry, AuditTrail, type Db, type Tx, UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { type DataCategory, type PurposeOfUse } from '@lienthong/vn-standards';
 import { type ConsentStatus, type Grantee } from '../../domain/consent';
 import { ConsentErrorCode } from '../../domain/consent-error';
 import { type ConsentState, type DefaultPolicy, type FacilityProfile, type StatementView } from '../../domain/decide';
-import { type AuditEntry, AuditTrail } from '../../ports/audit-trail.port';
 import { type CachedState, ConsentStateCache } from '../../ports/consent-state-cache.port';
 import { ConsentStateSource } from '../../ports/consent-state-source.port';
 import { FacilityDirectory, type FacilityRecord } from '../../ports/facility-directory.port';
@@ -317,7 +316,7 @@ describe('DecideUseCase: callers, batches and the audit', () => {
     expect(decisions.map(brief)).toEqual(['permit:consent-granted', 'deny:consent-refused', 'permit:consent-granted', 'deny:no-consent', 'deny:unknown-patient']);
     expect(w.truth.loads).toEqual([[a, b, unknown]]);
     expect(w.audit.appends).toBe(1);
-    expect(w.audit.committed.map((e) => [e.enterprisePatientId, e.outcome, e.detail?.['reason']])).toEqual([
+    expect(w.audit.committed.map((e) => [e.patientId, e.outcome, e.detail?.['reason']])).toEqual([
       [a, 'permit', 'consent-granted'],
       [b, 'deny', 'consent-refused'],
       [c, 'permit', 'consent-granted'],
@@ -337,7 +336,7 @@ describe('DecideUseCase: callers, batches and the audit', () => {
 
     expect(brief(await w.one(merged))).toBe('permit:consent-granted');
     expect(w.cache.entries.has(merged)).toBe(false);
-    expect(w.audit.committed[0]).toMatchObject({ enterprisePatientId: merged, detail: { answeredFor: survivor } });
+    expect(w.audit.committed[0]).toMatchObject({ patientId: merged, detail: { answeredFor: survivor } });
   });
 
   it('upper-case ids are the same patient', async () => {

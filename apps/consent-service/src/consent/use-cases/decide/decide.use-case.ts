@@ -1,11 +1,11 @@
 import type { Decision, DecisionQuery } from '@lienthong/contracts';
-import { UnitOfWork } from '@lienthong/persistence';
+import { AuditTrail, UnitOfWork } from '@lienthong/persistence';
 import { actingFacility, type Actor } from '@lienthong/platform';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DEFAULT_POLICIES } from '../../../config/default-policies';
 import { ConsentError, ConsentErrorCode } from '../../domain/consent-error';
 import { type ConsentState, decide, type DefaultPolicy, type FacilityProfile } from '../../domain/decide';
-import { type AuditEntry, AuditTrail } from '../../ports/audit-trail.port';
+import { type ConsentAuditEntry } from '../../ports/audit-trail.port';
 import { type CachedState, ConsentStateCache } from '../../ports/consent-state-cache.port';
 import { ConsentStateSource } from '../../ports/consent-state-source.port';
 import { FacilityDirectory } from '../../ports/facility-directory.port';
@@ -117,11 +117,11 @@ export class DecideUseCase {
 /** A query as decided: its patient id lower-cased, its time in epoch milliseconds. */
 type AskedQuery = Omit<DecisionQuery, 'at'> & { readonly at: number };
 
-function auditEntry(q: AskedQuery, d: Decision, state: ConsentState | undefined): AuditEntry {
+function auditEntry(q: AskedQuery, d: Decision, state: ConsentState | undefined): ConsentAuditEntry {
   const answeredFor = state !== undefined && state.enterprisePatientId !== q.enterprisePatientId ? state.enterprisePatientId : undefined;
   return {
     action: 'decision',
-    enterprisePatientId: q.enterprisePatientId,
+    patientId: q.enterprisePatientId,
     outcome: d.decision,
     detail: {
       facilityCode: q.facilityCode,

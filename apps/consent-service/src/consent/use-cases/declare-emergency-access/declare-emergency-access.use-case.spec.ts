@@ -1,7 +1,8 @@
 import { type Actor } from '@lienthong/platform';
 import { ConsentErrorCode } from '../../domain/consent-error';
 import { decide, type ConsentState, type FacilityProfile } from '../../domain/decide';
-import { changedPatients, emergencyKit } from '../../testing/emergency-fakes';
+import { changedPatients } from '../../testing/consent-fakes';
+import { emergencyKit } from '../../testing/emergency-fakes';
 import { type DeclareEmergencyAccessCommand } from './declare-emergency-access.use-case';
 
 const PATIENT = '0190a1b2-0000-7000-8000-000000000001';
@@ -52,7 +53,7 @@ describe('DeclareEmergencyAccessUseCase', () => {
     const granted = await k.declare.execute(command());
 
     expect(k.audit.rows).toEqual([
-      expect.objectContaining({ action: 'emergency-access.declare', enterprisePatientId: PATIENT, outcome: 'ok', actor: expect.objectContaining({ kind: 'facility', facilityCode: CHO_RAY, subject: 'his-79001' }), detail: expect.objectContaining({ emergencyAccessId: granted.id }) }),
+      expect.objectContaining({ action: 'emergency-access.declare', patientId: PATIENT, outcome: 'ok', actor: expect.objectContaining({ kind: 'facility', facilityCode: CHO_RAY, subject: 'his-79001' }), detail: expect.objectContaining({ emergencyAccessId: granted.id }) }),
     ]);
     expect(JSON.stringify(k.audit.rows)).not.toContain('hôn mê');
     expect(changedPatients(k.uow)).toEqual([PATIENT]);
@@ -117,7 +118,7 @@ describe('DeclareEmergencyAccessUseCase', () => {
 
     expect(k.accesses.rows.map((a) => a.enterprisePatientId)).toEqual([PATIENT]);
     expect(k.uow.events()[0]).toMatchObject({ key: PATIENT, data: { grantId: granted.id, enterprisePatientId: PATIENT } });
-    expect(k.audit.rows[0]).toMatchObject({ enterprisePatientId: PATIENT, detail: { requestedFor: STRANGER } });
+    expect(k.audit.rows[0]).toMatchObject({ patientId: PATIENT, detail: { requestedFor: STRANGER } });
     expect(changedPatients(k.uow)).toEqual([PATIENT]);
     expect(k.cache.invalidated).toEqual([[PATIENT]]);
   });

@@ -1,12 +1,11 @@
 import { EmergencyAccessGrantedV1 } from '@lienthong/contracts';
 import { OutboxWriter, outboxEvent } from '@lienthong/messaging';
-import { UnitOfWork } from '@lienthong/persistence';
+import { AuditTrail, UnitOfWork } from '@lienthong/persistence';
 import { actingFacility, type Actor, InjectConfig } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { type ConsentConfig } from '../../../config/consent.config';
 import { ConsentError, ConsentErrorCode, invalid } from '../../domain/consent-error';
-import { AuditTrail } from '../../ports/audit-trail.port';
 import { ConsentChangeSignal } from '../../ports/consent-change-signal.port';
 import { ConsentStateCache } from '../../ports/consent-state-cache.port';
 import { ConsentStore } from '../../ports/consent-store.port';
@@ -102,7 +101,7 @@ export class DeclareEmergencyAccessUseCase {
       this.audit.append(tx, actor, [
         {
           action: 'emergency-access.declare',
-          enterprisePatientId: holder,
+          patientId: holder,
           outcome: 'ok',
           detail: {
             emergencyAccessId: access.id,

@@ -34,7 +34,7 @@ describe('GetConsentUseCase', () => {
     for (const reader of [facilityActor(ELSEWHERE), personActor('ministry-analyst'), serviceActor('exchange-service')]) {
       await expect(kit.get.execute(reader, consent.consentId)).rejects.toMatchObject({ code: ConsentErrorCode.NotFound });
     }
-    expect(kit.audit.rows.slice(1).map((r) => [r.outcome, r.enterprisePatientId])).toEqual([
+    expect(kit.audit.rows.slice(1).map((r) => [r.outcome, r.patientId])).toEqual([
       ['denied', HA],
       ['denied', HA],
       ['denied', HA],
@@ -43,7 +43,7 @@ describe('GetConsentUseCase', () => {
 
   it('an unknown id is not found, audited with no patient', async () => {
     await expect(kit.get.execute(facilityActor(CHO_RAY), UNKNOWN)).rejects.toMatchObject({ code: ConsentErrorCode.NotFound });
-    expect(kit.audit.rows.at(-1)).toMatchObject({ action: 'consent.read', enterprisePatientId: null, outcome: 'not-found', detail: { consentId: UNKNOWN } });
+    expect(kit.audit.rows.at(-1)).toMatchObject({ action: 'consent.read', patientId: null, outcome: 'not-found', detail: { consentId: UNKNOWN } });
   });
 
   it('a version the consent has is found; one it does not have is not', async () => {

@@ -1,9 +1,8 @@
-import { UnitOfWork } from '@lienthong/persistence';
+import { AuditTrail, UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { ConsentError, ConsentErrorCode } from '../../domain/consent-error';
 import { mayReadConsents } from '../../domain/disclosure';
-import { AuditTrail } from '../../ports/audit-trail.port';
 import { ConsentStore, type StoredConsent } from '../../ports/consent-store.port';
 import { readerOf } from '../consent-statement';
 
@@ -29,7 +28,7 @@ export class GetConsentUseCase {
       const exists = visible && (options.version === undefined || consent.versions.some((v) => v.version === options.version));
       const detail = { consentId, ...(options.version === undefined ? {} : { version: options.version }) };
       this.audit.append(tx, actor, [
-        { action: 'consent.read', enterprisePatientId: consent?.enterprisePatientId ?? null, outcome: exists ? 'ok' : visible || !consent ? 'not-found' : 'denied', detail },
+        { action: 'consent.read', patientId: consent?.enterprisePatientId ?? null, outcome: exists ? 'ok' : visible || !consent ? 'not-found' : 'denied', detail },
       ]);
       return exists ? consent : undefined;
     });

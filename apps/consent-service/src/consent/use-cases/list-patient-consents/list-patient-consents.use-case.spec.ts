@@ -31,7 +31,7 @@ describe('ListPatientConsentsUseCase', () => {
     const page2 = await kit.list.execute(facilityActor(CHO_RAY), HA, { cursor: page1.nextCursor ?? undefined, limit: 2 });
     expect(page2.items.map((c) => [c.consentId, c.versions.map((v) => v.status)])).toEqual([[first.consentId, ['granted', 'withdrawn']]]);
     expect(page2.nextCursor).toBeNull();
-    expect(kit.audit.rows.filter((r) => r.action === 'consent.history').map((r) => [r.enterprisePatientId, r.outcome, r.detail])).toEqual([
+    expect(kit.audit.rows.filter((r) => r.action === 'consent.history').map((r) => [r.patientId, r.outcome, r.detail])).toEqual([
       [HA, 'ok', { count: 2 }],
       [HA, 'ok', { count: 1, cursor: second.consentId }],
     ]);

@@ -1,9 +1,8 @@
-import { UnitOfWork } from '@lienthong/persistence';
+import { AuditTrail, UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { ConsentError, ConsentErrorCode } from '../../domain/consent-error';
 import { mayReadConsents } from '../../domain/disclosure';
-import { AuditTrail } from '../../ports/audit-trail.port';
 import { type ConsentPage, ConsentStore } from '../../ports/consent-store.port';
 import { PatientDirectory } from '../../ports/patient-directory.port';
 import { readerOf } from '../consent-statement';
@@ -41,7 +40,7 @@ export class ListPatientConsentsUseCase {
       this.audit.append(tx, actor, [
         {
           action: 'consent.history',
-          enterprisePatientId,
+          patientId: enterprisePatientId,
           outcome: visible ? 'ok' : isKnown ? 'denied' : 'not-found',
           detail: visible ? { count: consents.items.length, ...(page.cursor === undefined ? {} : { cursor: page.cursor }) } : {},
         },

@@ -1,5 +1,6 @@
 import { type DueExpiry } from '../../ports/expiry-queue.port';
-import { changedPatients, committedEventIds, expiryKit } from '../../testing/emergency-fakes';
+import { changedPatients } from '../../testing/consent-fakes';
+import { committedEventIds, expiryKit } from '../../testing/emergency-fakes';
 
 const [P1, P2] = ['0190a1b2-0000-7000-8000-000000000001', '0190a1b2-0000-7000-8000-000000000002'];
 const consentId = (n: number) => `0190a1b2-0000-7000-a000-${String(n).padStart(12, '0')}`;
@@ -125,8 +126,8 @@ describe('PublishDueExpiriesUseCase', () => {
     await k.publish.execute();
 
     expect(k.audit.rows).toEqual([
-      expect.objectContaining({ action: 'consent.expire', enterprisePatientId: P1, outcome: 'ok', detail: { consentId: consentId(1), version: 1, endedAt: '2026-03-01T01:00:00.000Z' } }),
-      expect.objectContaining({ action: 'consent.expire', enterprisePatientId: P2, outcome: 'ok' }),
+      expect.objectContaining({ action: 'consent.expire', patientId: P1, outcome: 'ok', detail: { consentId: consentId(1), version: 1, endedAt: '2026-03-01T01:00:00.000Z' } }),
+      expect.objectContaining({ action: 'consent.expire', patientId: P2, outcome: 'ok' }),
     ]);
     expect(k.audit.rows[0]?.actor).toMatchObject({ kind: 'service', service: 'consent-service' });
     expect(changedPatients(k.uow)).toEqual([P1, P2]);

@@ -1,10 +1,9 @@
 import { ConsentExpiredV1, type EventData } from '@lienthong/contracts';
 import { OutboxWriter, outboxEvent } from '@lienthong/messaging';
-import { UnitOfWork } from '@lienthong/persistence';
+import { AuditTrail, UnitOfWork } from '@lienthong/persistence';
 import { DEFAULT_PURPOSE_OF_USE, type ServiceActor } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { v5 as uuidv5 } from 'uuid';
-import { AuditTrail } from '../../ports/audit-trail.port';
 import { ConsentChangeSignal } from '../../ports/consent-change-signal.port';
 import { type DueExpiry, ExpiryQueue } from '../../ports/expiry-queue.port';
 import { scopeData } from '../consent-statement';
@@ -54,7 +53,7 @@ export class PublishDueExpiriesUseCase {
         EXPIRY_JOB_ACTOR,
         due.map((d) => ({
           action: 'consent.expire',
-          enterprisePatientId: d.enterprisePatientId,
+          patientId: d.enterprisePatientId,
           outcome: 'ok' as const,
           detail: { consentId: d.consentId, version: d.version, endedAt: d.endsAt.toISOString() },
         })),

@@ -57,7 +57,7 @@ describe('RecordConsentUseCase', () => {
         },
       },
     ]);
-    expect(kit.audit.rows[0]).toMatchObject({ action: 'consent.grant', enterprisePatientId: HA, outcome: 'ok', detail: { consentId: consent.consentId, version: 1 } });
+    expect(kit.audit.rows[0]).toMatchObject({ action: 'consent.grant', patientId: HA, outcome: 'ok', detail: { consentId: consent.consentId, version: 1 } });
     expect(kit.audit.rows[0]?.actor).toMatchObject({ kind: 'facility', facilityCode: CHO_RAY, subject: `his-${CHO_RAY}` });
     expect(kit.signalled()).toEqual([HA]);
     // After the commit, before the answer: the next decision anywhere reads the new truth.
@@ -116,14 +116,14 @@ describe('RecordConsentUseCase', () => {
 
   it('a consent given for a patient merged into another is recorded for the survivor, where decisions about either look', async () => {
     const survivor = '01936f3e-8e2a-7cc0-9a1e-5b7a3c2d1e0a';
-    kit.patients.ids.add(survivor);
+    kit.patients.announce(survivor);
     kit.store.mergedInto.set(HA, survivor);
     const consent = await kit.record.execute({ actor: facilityActor(CHO_RAY), enterprisePatientId: HA, decision: 'refuse', scope: statement.scope(), evidence: statement.evidence() });
 
     expect(consent).toMatchObject({ enterprisePatientId: survivor, versions: [{ enterprisePatientId: survivor, status: 'refused' }] });
     expect((await kit.list.execute(facilityActor(CHO_RAY), survivor, { limit: 10 })).items.map((c) => c.consentId)).toEqual([consent.consentId]);
     expect(kit.uow.events()[0]).toMatchObject({ key: survivor, data: { enterprisePatientId: survivor } });
-    expect(kit.audit.rows[0]).toMatchObject({ enterprisePatientId: survivor, detail: { requestedFor: HA } });
+    expect(kit.audit.rows[0]).toMatchObject({ patientId: survivor, detail: { requestedFor: HA } });
     expect(kit.cache.invalidated).toEqual([[survivor]]);
   });
 

@@ -1,10 +1,9 @@
 import { OutboxWriter } from '@lienthong/messaging';
-import { UnitOfWork } from '@lienthong/persistence';
+import { AuditTrail, UnitOfWork } from '@lienthong/persistence';
 import { type Actor } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { type Representative } from '../../domain/consent';
-import { AuditTrail } from '../../ports/audit-trail.port';
 import { ConsentChangeSignal } from '../../ports/consent-change-signal.port';
 import { ConsentStateCache } from '../../ports/consent-state-cache.port';
 import { ConsentStore, type StoredConsent } from '../../ports/consent-store.port';

@@ -65,7 +65,7 @@ describe('ReportEmergencyAccessesUseCase', () => {
   it('refuses a facility asking about another facility (audited as denied)', async () => {
     const { report, audit } = kit();
     await expect(report.execute({ actor: facility(HCM_A), ...MARCH, facilityCode: HANOI })).rejects.toMatchObject({ code: ConsentErrorCode.Forbidden });
-    expect(audit.rows).toEqual([expect.objectContaining({ action: 'emergency-access.report', enterprisePatientId: null, outcome: 'denied' })]);
+    expect(audit.rows).toEqual([expect.objectContaining({ action: 'emergency-access.report', patientId: null, outcome: 'denied' })]);
   });
 
   it('gives the ministry and a data steward every facility, or the one they name', async () => {
@@ -100,7 +100,7 @@ describe('ReportEmergencyAccessesUseCase', () => {
   it('audits the report once per patient it names, without the reasons; an empty report is audited too', async () => {
     const { report, audit } = kit();
     await report.execute({ actor: facility(HCM_A), ...MARCH });
-    expect(audit.rows.map((r) => [r.action, r.enterprisePatientId, r.outcome, r.detail?.['accesses']])).toEqual([
+    expect(audit.rows.map((r) => [r.action, r.patientId, r.outcome, r.detail?.['accesses']])).toEqual([
       ['emergency-access.report', P1, 'ok', 2],
       ['emergency-access.report', P2, 'ok', 1],
     ]);
@@ -109,7 +109,7 @@ describe('ReportEmergencyAccessesUseCase', () => {
     audit.rows = [];
     const empty = await report.execute({ actor: facility('79777'), ...MARCH });
     expect(empty.facilities).toEqual([]);
-    expect(audit.rows).toEqual([expect.objectContaining({ action: 'emergency-access.report', enterprisePatientId: null, outcome: 'ok' })]);
+    expect(audit.rows).toEqual([expect.objectContaining({ action: 'emergency-access.report', patientId: null, outcome: 'ok' })]);
   });
 
   it('lists at most MAX_REPORTED_ACCESSES accesses and says so, while the counts stay complete', async () => {

@@ -1,8 +1,8 @@
-import { type Db, UnitOfWork } from '@lienthong/persistence';
+import { AuditTrail, type Db, UnitOfWork } from '@lienthong/persistence';
 import { actingFacility, type Actor } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { ConsentError, ConsentErrorCode } from '../../domain/consent-error';
-import { type AuditEntry, AuditTrail } from '../../ports/audit-trail.port';
+import { type ConsentAuditEntry } from '../../ports/audit-trail.port';
 import { type EmergencyAccess, type EmergencyAccessFilter, EmergencyAccessStore } from '../../ports/emergency-access-store.port';
 import { FacilityDirectory } from '../../ports/facility-directory.port';
 
@@ -62,7 +62,7 @@ export class ReportEmergencyAccessesUseCase {
     const answer = await this.uow.read(async (tx) => {
       const filter = await this.filterFor(tx, actor, from, to, facilityCode);
       if (filter === undefined) {
-        this.audit.append(tx, actor, [{ action: 'emergency-access.report', enterprisePatientId: null, outcome: 'denied', detail: asked }]);
+        this.audit.append(tx, actor, [{ action: 'emergency-access.report', patientId: null, outcome: 'denied', detail: asked }]);
         return undefined;
       }
       const summaries = await this.accesses.summarise(tx, filter);
@@ -113,9 +113,9 @@ function view(a: EmergencyAccess): EmergencyAccessView {
   };
 }
 
-function auditEntries(accesses: readonly EmergencyAccess[], asked: Readonly<Record<string, string>>): AuditEntry[] {
+function auditEntries(accesses: readonly EmergencyAccess[], asked: Readonly<Record<string, string>>): ConsentAuditEntry[] {
   const perPatient = new Map<string, number>();
   for (const a of accesses) perPatient.set(a.enterprisePatientId, (perPatient.get(a.enterprisePatientId) ?? 0) + 1);
-  if (perPatient.size === 0) return [{ action: 'emergency-access.report', enterprisePatientId: null, outcome: 'ok', detail: { ...asked, accesses: 0 } }];
-  return [...perPatient].map(([enterprisePatientId, n]) => ({ action: 'emergency-access.report', enterprisePatientId, outcome: 'ok', detail: { ...asked, accesses: n } }));
+  if (perPatient.size === 0) return [{ action: 'emergency-access.report', patientId: null, outcome: 'ok', detail: { ...asked, accesses: 0 } }];
+  return [...perPatient].map(([enterprisePatientId, n]) => ({ action: 'emergency-access.report', patientId: enterprisePatientId, outcome: 'ok', detail: { ...asked, accesses: n } }));
 }

@@ -77,7 +77,7 @@ describe('WithdrawConsentUseCase', () => {
     await expect(kit.withdraw.execute({ actor: facilityActor(STRANGER_HOSPITAL), consentId: granted.consentId, evidence: statement.evidence() })).rejects.toMatchObject({
       code: ConsentErrorCode.NotFound,
     });
-    expect(kit.audit.rows.at(-1)).toMatchObject({ action: 'consent.withdraw', enterprisePatientId: HA, outcome: 'denied' });
+    expect(kit.audit.rows.at(-1)).toMatchObject({ action: 'consent.withdraw', patientId: HA, outcome: 'denied' });
     expect(kit.store.versions).toHaveLength(1);
   });
 });
