@@ -1,30 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { type Db, type Tx } from '@lienthong/persistence';
-import { auditActor, type Actor } from '@lienthong/platform';
-import { AuditTrail, type AuditEntry, type AuditRecord } from '../../ports/audit-trail.port';
-
-const COLUMNS = `occurred_at, actor_kind, actor_subject, acting_service, facility_code, purpose_of_use, action, patient_id, outcome, request_id, detail`;
+import { type Db, PgAuditTrail } from '@lienthong/persistence';
+import { type AuditRecord, type AuditTrail } from '../../ports/audit-trail.port';
 
 /**
- * `audit_log` (append-only: a trigger rejects UPDATE, DELETE and TRUNCATE). For a service acting for
- * a facility both are kept: `acting_service` names the service, `facility_code` the facility it spoke for.
+ * `audit_log` (append-only: a trigger rejects UPDATE, DELETE and TRUNCATE). Appends are the platform's
+ * (PgAuditTrail: one multi-row INSERT per unit of work; for a service acting for a facility both are
+ * kept, `acting_service` naming the service, `facility_code` the facility it spoke for); the reads are
+ * identity's own.
  */
 @Injectable()
-export class AuditTrailRepository extends AuditTrail {
-  append(tx: Tx, actor: Actor, entries: readonly AuditEntry[]): void {
-    if (entries.length === 0) return;
-    const who = auditActor(actor);
-    const now = new Date();
-    tx.write((p) => {
-      const [at, kind, subject, service, facility, purpose, request] = [now, who.kind, who.subject, who.service, who.facilityCode, who.purposeOfUse, who.requestId].map(p);
-      const rows = entries.map(
-        (e) =>
-          `(${at}::timestamptz, ${kind}, ${subject}, ${service}, ${facility}, ${purpose}, ${p(e.action)}, ${p(e.patientId)}::uuid, ${p(e.outcome)}, ${request}, ${p(JSON.stringify(e.detail ?? {}))}::jsonb)`,
-      );
-      return `INSERT INTO audit_log (${COLUMNS}) VALUES ${rows.join(', ')}`;
-    });
-  }
-
+export class AuditTrailRepository extends PgAuditTrail implements AuditTrail {
   async facilitiesOf(db: Db, patientId: string): Promise<string[]> {
     const rows = await db.query<{ facility_code: string }>(
       `SELECT DISTINCT facility_code FROM audit_log WHERE patient_id = $1 AND facility_code IS NOT NULL`,
