@@ -21,6 +21,20 @@ import { labResultsMessagingOptions } from './messaging/lab-results-messaging';
 import { labResultsPersistenceOptions } from './persistence/data-source';
 import { type LabResultsConfig } from './config/lab-results.config';
 import { loadRuleSets, RULE_SETS } from './config/rule-sets/load-rule-sets';
+import { ConsentClientDecisions } from './reuse/adapters/consent/consent-client-decisions';
+import { ReuseChecksController } from './reuse/adapters/http/reuse-checks.controller';
+import { RuleSetsController } from './reuse/adapters/http/rule-sets.controller';
+import { HttpPatientLookup } from './reuse/adapters/identity/http-patient-lookup';
+import { ReuseChecksRepository } from './reuse/adapters/persistence/reuse-checks.repository';
+import { ReuseResultsRepository } from './reuse/adapters/persistence/reuse-results.repository';
+import { ConsentDecisions } from './reuse/ports/consent-decisions.port';
+import { PatientLookup } from './reuse/ports/patient-lookup.port';
+import { ReuseChecks } from './reuse/ports/reuse-checks.port';
+import { ReuseResults } from './reuse/ports/reuse-results.port';
+import { GetReuseCheckUseCase } from './reuse/use-cases/get-reuse-check/get-reuse-check.use-case';
+import { ReadRuleSetsUseCase } from './reuse/use-cases/read-rule-sets/read-rule-sets.use-case';
+import { RecordReuseDecisionUseCase } from './reuse/use-cases/record-reuse-decision/record-reuse-decision.use-case';
+import { RunReuseCheckUseCase } from './reuse/use-cases/run-reuse-check/run-reuse-check.use-case';
 
 /** lab-results-service: XML 130 ingest, canonical results, the reuse check, over the unit of work and the outbox. */
 @Module({
@@ -32,6 +46,8 @@ import { loadRuleSets, RULE_SETS } from './config/rule-sets/load-rule-sets';
   controllers: [
     // lab-result (ingest, results)
     // reuse (checks, decisions, rule sets)
+    ReuseChecksController,
+    RuleSetsController,
     // registry (identity events)
     IdentityEventsConsumer,
   ],
@@ -41,6 +57,14 @@ import { loadRuleSets, RULE_SETS } from './config/rule-sets/load-rule-sets';
     { provide: ServiceToken, useClass: SignedServiceToken },
     // reuse (checks, decisions, rule sets)
     { provide: RULE_SETS, inject: [SERVICE_CONFIG], useFactory: (config: LabResultsConfig) => loadRuleSets(config.lab.ruleSetsDir) },
+    { provide: ReuseResults, useClass: ReuseResultsRepository },
+    { provide: ReuseChecks, useClass: ReuseChecksRepository },
+    { provide: PatientLookup, useClass: HttpPatientLookup },
+    { provide: ConsentDecisions, useClass: ConsentClientDecisions },
+    RunReuseCheckUseCase,
+    RecordReuseDecisionUseCase,
+    GetReuseCheckUseCase,
+    ReadRuleSetsUseCase,
     // registry (identity events)
     { provide: FacilityLabs, useFactory: () => new FacilityLabsRepository() },
     { provide: PatientLinks, useClass: PatientLinksRepository },
