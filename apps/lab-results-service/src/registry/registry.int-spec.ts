@@ -149,22 +149,30 @@ describe('registry: identity events (real Kafka and Postgres)', () => {
     expect(await linksOf(p1)).toEqual([`79901/CR-${p1}`]);
   });
 
-  it("merges give the merged patient's links to the survivor (a check with either id finds them); the unmerge gives them back", async () => {
+  it("merges give the merged patient's results and links to the survivor (a check with either id finds them); the unmerge gives back exactly those", async () => {
     const [a, b] = [uuidv4(), uuidv4()];
     await publish(PATIENT_TOPIC, [registered(a, '79901', `A-${a}`), registered(b, '79001', `B-${b}`)]);
     await expectEventually(async () => expect(await known([a, b])).toEqual(new Set([a, b])), WAIT);
+    const ofB = await insertResults(b, 2);
+    const ofA = await insertResults(a, 1);
     const mergeId = uuidv4();
 
     await publish(PATIENT_TOPIC, [record(PatientMergedV1, { mergeId, survivorId: a, mergedId: b, movedLinks: [{ facilityCode: '79001', localId: `B-${b}` }] })]);
     await expectEventually(async () => expect(await resolve(b)).toBe(a), WAIT);
+    expect(await resultsOf(a)).toEqual([...ofA, ...ofB].sort());
+    expect(await resultsOf(b)).toEqual([]);
     expect(await linksOf(a)).toEqual([`79001/B-${b}`, `79901/A-${a}`]);
     expect(await hasLink(b, '79901')).toBe(true);
     // A link event of b read after the merge belongs to the survivor.
     await publish(PATIENT_TOPIC, [linked(b, '01901', `late-${b}`)]);
     await expectEventually(async () => expect(await linksOf(a)).toContain(`01901/late-${b}`), WAIT);
 
+    // A result stored for the survivor while merged stays with it when the merge is undone.
+    const [sinceMerge = ''] = await insertResults(a, 1);
     await publish(PATIENT_TOPIC, [record(PatientUnmergedV1, { mergeId, survivorId: a, restoredId: b, restoredLinks: [{ facilityCode: '79001', localId: `B-${b}` }] })]);
     await expectEventually(async () => expect(await resolve(b)).toBe(b), WAIT);
+    expect(await resultsOf(b)).toEqual(ofB);
+    expect(await resultsOf(a)).toEqual([...ofA, sinceMerge].sort());
     expect(await linksOf(b)).toEqual([`79001/B-${b}`]);
     expect(await hasLink(b, '79901')).toBe(false);
 
@@ -174,10 +182,10 @@ describe('registry: identity events (real Kafka and Postgres)', () => {
       [mergeId],
     );
     expect(audit).toEqual([
-      { action: 'patient.merge', patient_id: a, actor_kind: 'service', acting_service: 'lab-results-service', detail: { mergeId, results: 0, role: 'survivor' } },
-      { action: 'patient.merge', patient_id: b, actor_kind: 'service', acting_service: 'lab-results-service', detail: { mergeId, results: 0, role: 'merged' } },
-      { action: 'patient.unmerge', patient_id: a, actor_kind: 'service', acting_service: 'lab-results-service', detail: { mergeId, results: 0, role: 'survivor' } },
-      { action: 'patient.unmerge', patient_id: b, actor_kind: 'service', acting_service: 'lab-results-service', detail: { mergeId, results: 0, role: 'restored' } },
+      { action: 'patient.merge', patient_id: a, actor_kind: 'service', acting_service: 'lab-results-service', detail: { mergeId, results: 2, role: 'survivor' } },
+      { action: 'patient.merge', patient_id: b, actor_kind: 'service', acting_service: 'lab-results-service', detail: { mergeId, results: 2, role: 'merged' } },
+      { action: 'patient.unmerge', patient_id: a, actor_kind: 'service', acting_service: 'lab-results-service', detail: { mergeId, results: 2, role: 'survivor' } },
+      { action: 'patient.unmerge', patient_id: b, actor_kind: 'service', acting_service: 'lab-results-service', detail: { mergeId, results: 2, role: 'restored' } },
     ]);
   });
 
@@ -201,6 +209,24 @@ describe('registry: identity events (real Kafka and Postgres)', () => {
     expect(ours().map((m) => m.message.headers?.['dlq-reason']?.toString())).toEqual(['schema', 'invalid-merge', 'invalid-merge']);
     expect(await dataSource.query(`SELECT count(*)::int AS n FROM patient_merges WHERE survivor_id = $1`, [a])).toEqual([{ n: 0 }]);
   });
+
+  /** Results stored for the patient, as the ingest would (only the columns a merge reads and moves matter here). */
+  async function insertResults(enterprisePatientId: string, count: number): Promise<string[]> {
+    const ids = Array.from({ length: count }, () => uuidv4()).sort();
+    for (const id of ids) {
+      await dataSource.query(
+        `INSERT INTO lab_results (result_id, facility_code, ma_lk, line_key, enterprise_patient_id, catalogue_code, version, status, content_hash, result, updated_at)
+         VALUES ($1, '79001', $2, 'GLU.1', $3, 'GLU', 1, 'final', repeat('0', 64), '{}'::jsonb, now())`,
+        [id, `LK-${id}`, enterprisePatientId],
+      );
+    }
+    return ids;
+  }
+
+  async function resultsOf(enterprisePatientId: string): Promise<string[]> {
+    const rows = await dataSource.query<{ result_id: string }[]>(`SELECT result_id FROM lab_results WHERE enterprise_patient_id = $1 ORDER BY 1`, [enterprisePatientId]);
+    return rows.map((r) => r.result_id);
+  }
 
   async function inboxCount(type: string): Promise<number> {
     const [row] = await dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM inbox WHERE consumer = $1 AND event_type = $2`, [group, type]);
