@@ -374,7 +374,7 @@ describe('reuse checks (real Postgres and Kafka, over HTTP; identity and consent
     const patientId = await patient('079190000021');
     const referral = await post('/v1/reuse-checks', await facility(PROVINCIAL), { patient: { enterprisePatientId: patientId }, purpose: 'referral', testCodes: ['GLU'] });
     expect(referral.statusCode).toBe(403);
-    expect(referral.json<Problem>().reason).toBe('forbidden');
+    expect(referral.json<Problem>().reason).toBe('no-care-relationship');
     const body = { patient: { enterprisePatientId: patientId }, testCodes: ['GLU'] };
     expect((await post('/v1/reuse-checks', await facility(PROVINCIAL, 'system/Patient.rs'), body)).statusCode).toBe(403);
     const person = await post('/v1/reuse-checks', await auth({ role: 'ministry-analyst', scope: SCOPE }), body);

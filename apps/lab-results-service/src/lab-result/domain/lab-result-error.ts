@@ -12,6 +12,8 @@ export enum LabResultErrorCode {
   UnreadableFile = 'unreadable-file',
   NotFound = 'not-found',
   Forbidden = 'forbidden',
+  /** A referral check by a facility without its own link to the patient (it registers the patient first, or checks for treatment). */
+  NoCareRelationship = 'no-care-relationship',
   Conflict = 'conflict',
   /** The patient could not be resolved (identity does not know the CCCD / local id). */
   UnknownPatient = 'unknown-patient',

@@ -18,6 +18,7 @@ export function toDomainError(error: LabResultError): DomainError {
     case LabResultErrorCode.FacilityMismatch:
       return new DomainError(ErrorCode.FacilityMismatch, { detail: error.message });
     case LabResultErrorCode.Forbidden:
+    case LabResultErrorCode.NoCareRelationship:
       return new DomainError(ErrorCode.Forbidden, { detail: error.message, ...reason });
     case LabResultErrorCode.NotFound:
       return new DomainError(ErrorCode.NotFound, { detail: error.message, ...reason });

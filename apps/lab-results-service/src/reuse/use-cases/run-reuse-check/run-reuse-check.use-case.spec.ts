@@ -195,7 +195,7 @@ describe('RunReuseCheckUseCase', () => {
 
   it('referral only with the requester’s own link to the patient', async () => {
     const kit = setup();
-    expect(await refusal(kit.run({ purpose: 'referral' }))).toMatchObject({ code: LabResultErrorCode.Forbidden, message: expect.stringMatching(/own link to the patient/) });
+    expect(await refusal(kit.run({ purpose: 'referral' }))).toMatchObject({ code: LabResultErrorCode.NoCareRelationship, message: expect.stringMatching(/own link to the patient/) });
     kit.patients.recordLink(undefined as never, { facilityCode: PROVINCIAL, localId: 'BV-77', enterprisePatientId: kit.patient }, new Date());
     const { check } = await kit.run({ purpose: 'referral' });
     expect(check.purpose).toBe('referral');

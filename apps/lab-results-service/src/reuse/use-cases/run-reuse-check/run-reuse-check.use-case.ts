@@ -96,7 +96,7 @@ export class RunReuseCheckUseCase {
       }
       if (command.purpose === 'referral' && !(await this.patients.hasLink(db, patientId, requester))) {
         throw new LabResultError(
-          LabResultErrorCode.Forbidden,
+          LabResultErrorCode.NoCareRelationship,
           `a referral check needs the requesting facility’s own link to the patient (registered at ${requester}); register the patient first, or check for treatment`,
         );
       }
