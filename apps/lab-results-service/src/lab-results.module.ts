@@ -16,7 +16,24 @@ import { ApplyUnmergeUseCase } from './registry/use-cases/apply-unmerge/apply-un
 import { RecordFacilityUseCase } from './registry/use-cases/record-facility/record-facility.use-case';
 import { RecordPatientLinkUseCase } from './registry/use-cases/record-patient-link/record-patient-link.use-case';
 import { SignedServiceToken } from './lab-result/adapters/auth/signed-service-token';
+import { AesDemographicsVault } from './lab-result/adapters/crypto/aes-demographics-vault';
+import { UploadLimit, Xml130Bodies } from './lab-result/adapters/http/xml130-body';
+import { Xml130Controller } from './lab-result/adapters/http/xml130.controller';
+import { HttpPatientResolver } from './lab-result/adapters/identity/http-patient-resolver';
+import { LabResultRepository } from './lab-result/adapters/persistence/lab-result.repository';
+import { SubmissionRepository } from './lab-result/adapters/persistence/submission.repository';
+import { VisitRepository } from './lab-result/adapters/persistence/visit.repository';
+import { PendingVisitsWorker } from './lab-result/adapters/scheduling/pending-visits.worker';
+import { DemographicsVault } from './lab-result/ports/demographics-vault.port';
+import { LabResultStore } from './lab-result/ports/lab-result-store.port';
+import { PatientResolver } from './lab-result/ports/patient-resolver.port';
 import { ServiceToken } from './lab-result/ports/service-token.port';
+import { SubmissionStore } from './lab-result/ports/submission-store.port';
+import { VisitStore } from './lab-result/ports/visit-store.port';
+import { GetSubmissionUseCase } from './lab-result/use-cases/get-submission/get-submission.use-case';
+import { IngestXml130UseCase } from './lab-result/use-cases/ingest-xml130/ingest-xml130.use-case';
+import { ResolvePendingVisitsUseCase } from './lab-result/use-cases/resolve-pending-visits/resolve-pending-visits.use-case';
+import { VisitSettlement } from './lab-result/use-cases/visit-settlement';
 import { labResultsMessagingOptions } from './messaging/lab-results-messaging';
 import { labResultsPersistenceOptions } from './persistence/data-source';
 import { type LabResultsConfig } from './config/lab-results.config';
@@ -45,6 +62,7 @@ import { RunReuseCheckUseCase } from './reuse/use-cases/run-reuse-check/run-reus
   ],
   controllers: [
     // lab-result (ingest, results)
+    Xml130Controller,
     // reuse (checks, decisions, rule sets)
     ReuseChecksController,
     RuleSetsController,
@@ -55,6 +73,18 @@ import { RunReuseCheckUseCase } from './reuse/use-cases/run-reuse-check/run-reus
     { provide: AuditTrail, useClass: PgAuditTrail },
     // lab-result (ingest, results)
     { provide: ServiceToken, useClass: SignedServiceToken },
+    { provide: PatientResolver, useClass: HttpPatientResolver },
+    { provide: DemographicsVault, useClass: AesDemographicsVault },
+    { provide: VisitStore, useClass: VisitRepository },
+    { provide: LabResultStore, useClass: LabResultRepository },
+    { provide: SubmissionStore, useClass: SubmissionRepository },
+    Xml130Bodies,
+    UploadLimit,
+    VisitSettlement,
+    IngestXml130UseCase,
+    ResolvePendingVisitsUseCase,
+    GetSubmissionUseCase,
+    PendingVisitsWorker,
     // reuse (checks, decisions, rule sets)
     { provide: RULE_SETS, inject: [SERVICE_CONFIG], useFactory: (config: LabResultsConfig) => loadRuleSets(config.lab.ruleSetsDir) },
     { provide: ReuseResults, useClass: ReuseResultsRepository },

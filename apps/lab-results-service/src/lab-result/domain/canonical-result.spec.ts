@@ -15,7 +15,7 @@ async function readVisit(rows: { xml3?: Xml130FieldsInput[]; xml4: Xml130FieldsI
   throw new Error('no visit');
 }
 
-async function canonical(line: Xml130FieldsInput, service = CODES.glucose.service, xml3Overrides: Xml130FieldsInput = {}) {
+async function canonical(line: Xml130FieldsInput, service: string = CODES.glucose.service, xml3Overrides: Xml130FieldsInput = {}) {
   const visit = await readVisit({ xml3: [xml3(MA_LK, 1, service, PERFORMED, xml3Overrides)], xml4: [xml4(MA_LK, 1, service, { NGAY_KQ: RESULTED, ...line })] });
   const result = canonicaliseVisit({ index: 0, maLk: MA_LK, facilityCode: FACILITY, xml3: visit.tables.xml3, xml4: visit.tables.xml4 }, TEST_RULE_SETS, Date.now());
   return { line: result.lines[0], warnings: result.warnings, visit };

@@ -10,6 +10,8 @@ export enum LabResultErrorCode {
   FacilityMismatch = 'facility-mismatch',
   /** The file cannot be read on (not XML, or too large); per-visit problems are outcomes, not errors. */
   UnreadableFile = 'unreadable-file',
+  /** The upload is larger than LAB_MAX_UPLOAD_BYTES. */
+  PayloadTooLarge = 'payload-too-large',
   NotFound = 'not-found',
   Forbidden = 'forbidden',
   /** A referral check by a facility without its own link to the patient (it registers the patient first, or checks for treatment). */
@@ -37,6 +39,8 @@ export class LabResultError extends Error {
     readonly code: LabResultErrorCode,
     message: string,
     readonly violations: readonly FieldViolation[] = [],
+    /** Coded, non-identifying facts for the client (where a file stopped being readable, what was stored before). */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
   }

@@ -28,4 +28,9 @@ describe('SignedServiceToken', () => {
     const tokens = new SignedServiceToken(labResultsConfig.load({ ...env, NODE_ENV: 'production', LAB_DEMOGRAPHICS_KEY: Buffer.alloc(32, 7).toString('base64') }));
     await expect(tokens.get(['lienthong/consent.decide'])).rejects.toThrow(/no service credentials/);
   });
+
+  it('a key file that cannot be read is no boot failure: every call rejects, naming the file', async () => {
+    const tokens = new SignedServiceToken(labResultsConfig.load({ ...env, LAB_SERVICE_TOKEN_KEY_FILE: join(dir, 'missing.pem') }));
+    await expect(tokens.get(['lienthong/act-for'])).rejects.toThrow(/missing.pem/);
+  });
 });

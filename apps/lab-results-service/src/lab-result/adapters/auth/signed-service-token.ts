@@ -18,33 +18,40 @@ const DEV_PRIVATE_KEY_FILE = '.infra/dev-auth/private.pem';
  *
  * - `LAB_SERVICE_TOKEN_KEY_FILE`: PKCS#8 PEM of the key (tests pass their issuer's key this way);
  * - unset outside production: the development issuer's key in `.infra/dev-auth/private.pem`;
- * - unset in production: no credentials — every `get` rejects (visits wait as pending-patient, reuse
- *   checks see consent as unavailable). Production needs a client-credentials grant from the real
- *   issuer; that is a later issue.
+ * - unset in production, or a key that cannot be read: no credentials — a warning at boot and every
+ *   `get` rejects (visits wait as pending-patient, reuse checks see consent as unavailable).
+ *   Production needs a client-credentials grant from the real issuer; that is a later issue.
  */
 @Injectable()
 export class SignedServiceToken extends ServiceToken {
   private readonly logger = new Logger(SignedServiceToken.name);
-  private readonly key: { privateKey: KeyObject; kid: string } | undefined;
+  private readonly key: { privateKey: KeyObject; kid: string } | Error;
   private readonly cache = new Map<string, { token: string; expiresAt: number }>();
 
   constructor(@InjectConfig() private readonly config: LabResultsConfig) {
     super();
     const file = config.lab.serviceTokenKeyFile ?? (config.service.environment === 'production' ? undefined : DEV_PRIVATE_KEY_FILE);
     if (file === undefined) {
-      this.logger.warn('no LAB_SERVICE_TOKEN_KEY_FILE in production: calls to identity and consent cannot be authenticated (client-credentials grant not implemented yet)');
-      return;
+      this.key = new Error('lab-results-service holds no service credentials: set LAB_SERVICE_TOKEN_KEY_FILE (a client-credentials grant is a later issue)');
+    } else {
+      try {
+        this.key = loadKey(file);
+      } catch (error) {
+        this.key = new Error(`lab-results-service cannot read its service key ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
-    this.key = loadKey(file);
+    // Not a boot failure: ingest still accepts visits (they wait for their patient) and the reuse check fails closed.
+    if (this.key instanceof Error) this.logger.warn(`${this.key.message}; calls to identity and consent cannot be authenticated`);
   }
 
   get(scopes: readonly string[]): Promise<string> {
-    if (this.key === undefined) return Promise.reject(new Error('lab-results-service holds no service credentials (LAB_SERVICE_TOKEN_KEY_FILE)'));
+    if (this.key instanceof Error) return Promise.reject(this.key);
     const scope = [...new Set(scopes)].sort().join(' ');
     const now = Math.floor(Date.now() / 1000);
     const cached = this.cache.get(scope);
     if (cached !== undefined && cached.expiresAt - now > RENEW_BEFORE_S) return Promise.resolve(cached.token);
-    const token = signJwt(this.key, {
+    const key = this.key;
+    const token = signJwt(key, {
       iss: this.config.auth.issuer,
       aud: this.config.auth.audience,
       sub: `service-${this.config.service.name}`,

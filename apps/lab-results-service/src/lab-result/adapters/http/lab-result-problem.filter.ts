@@ -26,7 +26,9 @@ export function toDomainError(error: LabResultError): DomainError {
     case LabResultErrorCode.InvalidMerge:
       return new DomainError(ErrorCode.Conflict, { detail: error.message, ...reason });
     case LabResultErrorCode.UnreadableFile:
-      return new DomainError(ErrorCode.BadRequest, { detail: error.message, ...reason });
+      return new DomainError(ErrorCode.BadRequest, { detail: error.message, errors: error.violations, extensions: { ...error.extensions, reason: error.code } });
+    case LabResultErrorCode.PayloadTooLarge:
+      return new DomainError(ErrorCode.PayloadTooLarge, { detail: error.message, extensions: { ...error.extensions, reason: error.code } });
     case LabResultErrorCode.DependencyUnavailable:
       return new DomainError(ErrorCode.ServiceUnavailable, { detail: error.message, ...reason });
   }

@@ -1,0 +1,145 @@
+import { AuditTrail, advisoryLockKey, type Tx, UnitOfWork } from '@lienthong/persistence';
+import { type Actor, requireActingFacility } from '@lienthong/platform';
+import { readXml130, Xml130StreamError, type Xml130Input, type Xml130Issue, type Xml130Visit } from '@lienthong/xml130';
+import { Inject, Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { RULE_SETS } from '../../../config/rule-sets/load-rule-sets';
+import { type RuleSet } from '../../../reuse/domain/catalogue';
+import { canonicaliseVisit } from '../../domain/canonical-result';
+import { demographicsOf, visitContext } from '../../domain/demographics';
+import { LabResultError, LabResultErrorCode } from '../../domain/lab-result-error';
+import { canonicalJson } from '../../domain/versioning';
+import { DemographicsVault } from '../../ports/demographics-vault.port';
+import { SubmissionStore, type VisitIssue, type VisitReport } from '../../ports/submission-store.port';
+import { VisitStore } from '../../ports/visit-store.port';
+import { INGEST_ACTION, inFile, NO_RESULTS, VisitSettlement } from '../visit-settlement';
+
+export interface IngestXml130Command {
+  readonly actor: Actor;
+  /** The uploaded file as it streams in (or whole). */
+  readonly file: Xml130Input;
+}
+
+export interface IngestAnswer {
+  readonly submissionId: string;
+  readonly visits: readonly VisitReport[];
+}
+
+const issueOf = (i: Xml130Issue): VisitIssue => ({ pointer: i.pointer, rule: i.rule, message: i.message, severity: i.severity });
+
+/**
+ * `POST /v1/xml130`: a facility's XML 130 file, read as it streams (@lienthong/xml130), one visit
+ * (HOSO, keyed by MA_LK) at a time — the unit of atomicity:
+ * - an invalid visit (the reader's errors, or XML1 MA_CSKCB not the facility the caller speaks for) is
+ *   rejected with its errors and writes nothing but its line in the submission's report;
+ * - a valid visit is canonicalised (XML4 joined to XML3, catalogue, values, UCUM), then stored durably
+ *   as waiting for its patient (demographics encrypted) — unless it is resolved already with exactly
+ *   this content (`unchanged`: nothing written, nothing announced) — and identity is asked at once
+ *   (VisitSettlement): stored, rejected by identity, or still `pending-patient` for the retry worker.
+ * The answer lists every visit's outcome in file order; `GET /v1/submissions/{id}` shows them later as
+ * they resolve. A stream that stops being XML is a 400 with the position (visits before it are kept).
+ */
+@Injectable()
+export class IngestXml130UseCase {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly visits: VisitStore,
+    private readonly submissions: SubmissionStore,
+    private readonly vault: DemographicsVault,
+    private readonly settlement: VisitSettlement,
+    private readonly audit: AuditTrail,
+    @Inject(RULE_SETS) private readonly ruleSets: readonly RuleSet[],
+  ) {}
+
+  async execute(command: IngestXml130Command): Promise<IngestAnswer> {
+    const facilityCode = requireActingFacility(command.actor);
+    const submission = { submissionId: uuidv7(), facilityCode, submittedBy: command.actor.subject, receivedAt: new Date(), recorded: false };
+    // The submission row goes with its first visit: a body that is not XML leaves nothing behind.
+    const recordSubmission = (tx: Tx) => {
+      if (submission.recorded) return;
+      this.submissions.create(tx, submission);
+      submission.recorded = true;
+    };
+    const reports: VisitReport[] = [];
+    try {
+      for await (const visit of readXml130(command.file, { requireTables: ['xml1'] })) {
+        reports.push(await this.ingestVisit(command.actor, facilityCode, submission.submissionId, visit, recordSubmission));
+      }
+    } catch (error) {
+      if (!(error instanceof Xml130StreamError)) throw error;
+      const at = error.visitIndex === undefined ? '#' : `#/visits/${error.visitIndex}`;
+      throw new LabResultError(
+        LabResultErrorCode.UnreadableFile,
+        `The file stops being readable XML 130 at line ${error.line}, column ${error.column}${reports.length > 0 ? `; the ${reports.length} visit(s) before it were processed` : ''}.`,
+        [{ pointer: at, rule: 'xml', message: error.message }],
+        { line: error.line, column: error.column, offset: error.offset, visitIndex: error.visitIndex ?? null, submissionId: submission.recorded ? submission.submissionId : null, visits: reports },
+      );
+    }
+    return { submissionId: submission.submissionId, visits: reports };
+  }
+
+  private async ingestVisit(actor: Actor, facilityCode: string, submissionId: string, visit: Xml130Visit, recordSubmission: (tx: Tx) => void): Promise<VisitReport> {
+    const { index } = visit;
+    const maLk = visit.maLk ?? null;
+    const xml1 = visit.tables.xml1;
+    const issues = visit.errors.map(issueOf);
+    if (xml1?.maCskcb !== undefined && xml1.maCskcb !== facilityCode) {
+      issues.push({
+        pointer: `#/visits/${index}/xml1/MA_CSKCB`,
+        rule: 'facility-mismatch',
+        message: `MA_CSKCB ${xml1.maCskcb} is not the facility this request speaks for (${facilityCode})`,
+        severity: 'error',
+      });
+    }
+    const demographics = xml1 === undefined ? undefined : demographicsOf(xml1);
+    if (!visit.valid || maLk === null || demographics === undefined || issues.some((i) => i.severity === 'error')) {
+      const report: VisitReport = { index, maLk, outcome: 'rejected', results: NO_RESULTS, errors: issues };
+      await this.uow.run(async (tx) => {
+        recordSubmission(tx);
+        this.submissions.recordVisit(tx, submissionId, report, null);
+        this.audit.append(tx, actor, [{ action: INGEST_ACTION, patientId: null, outcome: 'rejected', detail: { submissionId, visitIndex: index, rules: issues.filter((i) => i.severity === 'error').map((i) => i.rule) } }]);
+      });
+      return report;
+    }
+
+    const now = new Date();
+    const canonical = canonicaliseVisit({ index, maLk, facilityCode, xml3: visit.tables.xml3, xml4: visit.tables.xml4 }, this.ruleSets, now.getTime());
+    const warnings = [...issues, ...canonical.warnings];
+    const contentHash = this.vault.fingerprint(canonicalJson({ demographics, lines: canonical.lines }));
+    const context = visitContext(facilityCode, maLk);
+
+    const accepted = await this.uow.run(
+      async (tx) => {
+        recordSubmission(tx);
+        const head = await this.visits.lock(tx, facilityCode, maLk);
+        if (head?.status === 'resolved' && head.contentHash === contentHash) {
+          const report: VisitReport = { index, maLk, outcome: 'unchanged', results: { ...NO_RESULTS, unchanged: canonical.lines.length }, errors: warnings };
+          this.submissions.recordVisit(tx, submissionId, report, head.visitId);
+          this.audit.append(tx, actor, [{ action: INGEST_ACTION, patientId: head.enterprisePatientId, outcome: 'unchanged', detail: { visitId: head.visitId, submissionId, unchanged: canonical.lines.length } }]);
+          return { kind: 'done' as const, report };
+        }
+        const visitId = head?.visitId ?? uuidv7();
+        const generation = (head?.generation ?? 0) + 1;
+        this.visits.accept(tx, {
+          visitId,
+          facilityCode,
+          maLk,
+          demographics: this.vault.seal(demographics, context),
+          lines: canonical.lines,
+          contentHash,
+          generation,
+          nextAttemptAt: this.settlement.leaseUntil(now),
+          at: now,
+        });
+        this.submissions.recordVisit(tx, submissionId, { index, maLk, outcome: 'pending-patient', results: NO_RESULTS, errors: warnings }, visitId);
+        this.audit.append(tx, actor, [{ action: INGEST_ACTION, patientId: head?.enterprisePatientId ?? null, outcome: 'accepted', detail: { visitId, submissionId, lines: canonical.lines.length } }]);
+        return { kind: 'accepted' as const, visitId, generation };
+      },
+      { locks: [advisoryLockKey('lab-visit', context)] },
+    );
+    if (accepted.kind === 'done') return accepted.report;
+
+    const settled = await this.settlement.settle({ visitId: accepted.visitId, generation: accepted.generation, facilityCode, demographics, attempts: 0, actor, submissionId });
+    return { index, maLk, outcome: settled.outcome, results: settled.results, errors: [...warnings, ...settled.errors.map((e) => inFile(index, e))] };
+  }
+}
