@@ -1,32 +1,26 @@
 import type { Decision, DecisionQuery } from '@lienthong/contracts';
 import {
-  createTestDatabase,
-  runNodeScript,
+  builtServiceEnv,
+  builtServicePaths,
+  postJson,
+  startBuiltService,
   startServiceProcess,
-  testInfra,
   uniqueName,
-  type ProcessOutput,
+  withSql,
+  type BuiltService,
   type ServiceProcess,
-  type TestDatabase,
   type TestIssuer,
-  type TestTokenClaims,
 } from '@lienthong/testing';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { Client } from 'pg';
 
 /**
- * The built consent-service (`nx build consent-service`) as the e2e specs start it: `node main.js`
- * after `node migrate.js`, on a fresh database, the shared Kafka and Redis, a test issuer's key.
- * Replicas of one service share its database; plus the builders every spec writes the same way
- * (tokens, seeding the identity copy by SQL, consent bodies, decisions) and a TCP proxy that can
- * stall the database connection.
+ * The built consent-service (`nx build consent-service`) as the e2e specs start it, on
+ * @lienthong/testing's startBuiltService (`node main.js` after `node migrate.js`, a fresh database,
+ * the shared Kafka and Redis, a test issuer's key), with a consumer group of its own. Replicas of one
+ * service share its database. Plus what only consent's specs write: seeding the identity copy by SQL,
+ * consent bodies, decisions. Tokens, JSON requests, SQL and the stalling proxy are the harness's.
  */
-export const CONSENT_DIST = join(__dirname, '../../../dist/apps/consent-service');
-export const CONSENT_MAIN = join(CONSENT_DIST, 'main.js');
-export const CONSENT_MIGRATE = join(CONSENT_DIST, 'migrate.js');
+export const { dist: CONSENT_DIST, main: CONSENT_MAIN, migrate: CONSENT_MIGRATE } = builtServicePaths('consent-service');
 
 /** Scopes consent-service checks. */
 export const CONSENT_SCOPES = {
@@ -36,69 +30,19 @@ export const CONSENT_SCOPES = {
   emergency: 'lienthong/emergency-access',
 } as const;
 
-/**
- * The service's environment: this run's infra, `issuer` for AUTH_*, a consumer group and Kafka client
- * id of its own, a 10 s shutdown grace. `overrides` win.
- */
+/** The service's environment (builtServiceEnv) with a consumer group and Kafka client id of its own. `overrides` win. */
 export function consentEnv(databaseUrl: string, issuer: TestIssuer, overrides: Record<string, string> = {}): Record<string, string> {
-  const infra = testInfra();
-  return {
-    PATH: process.env['PATH'] ?? '',
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    KAFKA_CLIENT_ID: uniqueName('consent-e2e'),
-    KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    REDIS_URL: infra.redisUrl,
-    AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-    AUTH_ISSUER: issuer.issuer,
-    AUTH_AUDIENCE: issuer.audience,
-    CONSENT_CONSUMER_GROUP: uniqueName('consent-e2e'),
-    SHUTDOWN_TIMEOUT_MS: '10000',
-    ...overrides,
-  };
+  return builtServiceEnv(databaseUrl, issuer, { KAFKA_CLIENT_ID: uniqueName('consent-e2e'), CONSENT_CONSUMER_GROUP: uniqueName('consent-e2e'), ...overrides });
 }
 
-export interface ConsentProcess {
-  /** `http://127.0.0.1:<port>` */
-  readonly base: string;
-  readonly db: TestDatabase;
-  readonly service: ServiceProcess;
-  /** What main.js (and migrate.js) were started with. */
-  readonly env: Record<string, string>;
-  readonly migrateOutput: ProcessOutput;
-  /** SIGKILL the service (if still running) and drop its database: for afterAll. */
-  stop(): Promise<void>;
-}
+export type ConsentProcess = BuiltService;
 
 /**
  * A fresh database named after `database` (e.g. `consent_decisions_e2e`), migrated by the built
- * migrate.js, and the built main.js on it, ready.
+ * migrate.js, and the built main.js on it, ready; its consumer group named after the database.
  */
-export async function startConsent(issuer: TestIssuer, { database, env = {} }: { database: string; env?: Record<string, string> }): Promise<ConsentProcess> {
-  expect(existsSync(CONSENT_MAIN)).toBe(true);
-  expect(existsSync(CONSENT_MIGRATE)).toBe(true);
-  const db = await createTestDatabase(database);
-  try {
-    const processEnv = consentEnv(db.url, issuer, { KAFKA_CLIENT_ID: uniqueName(database.replace(/_/g, '-')), CONSENT_CONSUMER_GROUP: uniqueName(database.replace(/_/g, '-')), ...env });
-    const migrateOutput = await runNodeScript(CONSENT_MIGRATE, processEnv);
-    const service = await startServiceProcess(CONSENT_MAIN, processEnv);
-    return {
-      base: service.base,
-      db,
-      service,
-      env: processEnv,
-      migrateOutput,
-      async stop() {
-        service.kill();
-        await db.drop();
-      },
-    };
-  } catch (error) {
-    await db.drop();
-    throw error;
-  }
+export function startConsent(issuer: TestIssuer, { database, env = {} }: { database: string; env?: Record<string, string> }): Promise<ConsentProcess> {
+  return startBuiltService('consent-service', issuer, { database, env: { CONSENT_CONSUMER_GROUP: uniqueName(database.replace(/_/g, '-')), ...env } });
 }
 
 /**
@@ -107,32 +51,6 @@ export async function startConsent(issuer: TestIssuer, { database, env = {} }: {
  */
 export function startConsentReplica(primary: ConsentProcess, env: Record<string, string> = {}): Promise<ServiceProcess> {
   return startServiceProcess(CONSENT_MAIN, { ...primary.env, KAFKA_CLIENT_ID: uniqueName('consent-e2e-replica'), ...env });
-}
-
-/** `Bearer <token>` for these claims. */
-export async function bearer(issuer: TestIssuer, claims: TestTokenClaims): Promise<string> {
-  return `Bearer ${await issuer.sign(claims)}`;
-}
-
-/** A facility's HIS (`sub: his-<code>`) with `scope`, for treatment, as JSON. */
-export async function facilityHeaders(issuer: TestIssuer, facility: string, scope: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  return { authorization: await bearer(issuer, { facility, scope, sub: `his-${facility}` }), 'x-purpose-of-use': 'treatment', 'content-type': 'application/json', ...extra };
-}
-
-/** A Liên Thông service's own token (`service` claim) with `scope`, as JSON. */
-export async function serviceHeaders(issuer: TestIssuer, service: string, scope: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  return { authorization: await bearer(issuer, { service, scope, sub: service }), 'x-purpose-of-use': 'treatment', 'content-type': 'application/json', ...extra };
-}
-
-/** One statement on the database, then the connection closed (seeding and peeking in tests). */
-export async function withSql<T>(url: string, fn: (sql: Client) => Promise<T>): Promise<T> {
-  const sql = new Client({ connectionString: url });
-  await sql.connect();
-  try {
-    return await fn(sql);
-  } finally {
-    await sql.end();
-  }
 }
 
 export interface SeedFacility {
@@ -177,11 +95,6 @@ export function grantBody(enterprisePatientId: string, overrides: { decision?: '
   };
 }
 
-/** POST `body` as JSON to `base + path`. */
-export function postJson(base: string, path: string, headers: Record<string, string>, body: unknown): Promise<Response> {
-  return fetch(`${base}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-}
-
 /** Records a consent (201 expected); its consentId. */
 export async function recordConsent(base: string, headers: Record<string, string>, body: unknown): Promise<string> {
   const response = await postJson(base, '/v1/consents', headers, body);
@@ -200,81 +113,4 @@ export async function decide(base: string, headers: Record<string, string>, quer
   const response = await postJson(base, '/v1/decisions', headers, query);
   if (response.status !== 200) throw new Error(`POST /v1/decisions: ${response.status} ${await response.text()}`);
   return (await response.json()) as Decision;
-}
-
-/**
- * A TCP proxy in front of a server (Postgres) that can stall: `pause()` stops forwarding in both
- * directions and new connections are accepted but never connected through — the peer is silent, as
- * behind a dead network path; `resume()` forwards again (what was held is delivered). `url(target)`
- * rewrites a connection URL to go through the proxy.
- */
-export interface PausableProxy {
-  readonly port: number;
-  url(target: string): string;
-  pause(): void;
-  resume(): void;
-  close(): Promise<void>;
-}
-
-export async function startPausableProxy(targetHost: string, targetPort: number): Promise<PausableProxy> {
-  let paused = false;
-  const pairs = new Set<{ flush(): void; destroy(): void }>();
-  const opens: (() => void)[] = [];
-
-  const server: Server = createServer((client) => {
-    const toServer: Buffer[] = [];
-    const toClient: Buffer[] = [];
-    let upstream: Socket | undefined;
-    const pair = {
-      flush() {
-        if (paused || upstream === undefined) return;
-        for (const chunk of toServer.splice(0)) upstream.write(chunk);
-        for (const chunk of toClient.splice(0)) client.write(chunk);
-      },
-      destroy() {
-        client.destroy();
-        upstream?.destroy();
-      },
-    };
-    pairs.add(pair);
-    client.on('data', (chunk: Buffer) => (toServer.push(chunk), pair.flush()));
-    client.on('error', () => undefined);
-    client.on('close', () => (pairs.delete(pair), upstream?.destroy()));
-    const open = () => {
-      if (client.destroyed) return;
-      upstream = connect(targetPort, targetHost);
-      upstream.on('data', (chunk: Buffer) => (toClient.push(chunk), pair.flush()));
-      upstream.on('error', () => undefined);
-      upstream.on('close', () => client.destroy());
-      pair.flush();
-    };
-    // Paused: the connection is accepted and then nothing ever comes back, until resumed.
-    if (paused) opens.push(open);
-    else open();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy: no port');
-  const port = address.port;
-  return {
-    port,
-    url(target: string) {
-      const parsed = new URL(target);
-      parsed.hostname = '127.0.0.1';
-      parsed.port = String(port);
-      return parsed.toString();
-    },
-    pause() {
-      paused = true;
-    },
-    resume() {
-      paused = false;
-      for (const open of opens.splice(0)) open();
-      for (const pair of pairs) pair.flush();
-    },
-    async close() {
-      for (const pair of pairs) pair.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }

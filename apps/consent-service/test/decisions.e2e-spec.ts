@@ -1,23 +1,28 @@
 import type { DecisionBatchResult } from '@lienthong/contracts';
-import { createTestIssuer, expectEventually, testInfra, type ServiceProcess } from '@lienthong/testing';
+import {
+  createTestIssuer,
+  expectEventually,
+  facilityHeaders,
+  postJson,
+  serviceHeaders,
+  startPausableProxy,
+  testInfra,
+  withSql,
+  type PausableProxy,
+  type ServiceProcess,
+} from '@lienthong/testing';
 import { createClient } from 'redis';
 import {
   CONSENT_SCOPES,
   type ConsentProcess,
   decide,
-  facilityHeaders,
   grantBody,
-  postJson,
   recordConsent,
   seedFacilities,
   seedPatient,
-  serviceHeaders,
   startConsent,
   startConsentReplica,
-  startPausableProxy,
   withdrawConsent,
-  withSql,
-  type PausableProxy,
 } from './consent-process';
 
 /*

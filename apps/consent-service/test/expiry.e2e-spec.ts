@@ -1,18 +1,17 @@
 import { decodeCloudEvent, Topics } from '@lienthong/contracts';
 import { provisionTopics, silentLogger } from '@lienthong/messaging';
-import { collectMessages, createTestIssuer, expectEventually, testKafka, uniqueName, type CollectedMessage, type ServiceProcess } from '@lienthong/testing';
 import {
-  CONSENT_SCOPES,
-  type ConsentProcess,
+  collectMessages,
+  createTestIssuer,
+  expectEventually,
   facilityHeaders,
-  grantBody,
-  recordConsent,
-  seedFacilities,
-  seedPatient,
-  startConsent,
-  startConsentReplica,
+  testKafka,
+  uniqueName,
   withSql,
-} from './consent-process';
+  type CollectedMessage,
+  type ServiceProcess,
+} from '@lienthong/testing';
+import { CONSENT_SCOPES, type ConsentProcess, grantBody, recordConsent, seedFacilities, seedPatient, startConsent, startConsentReplica } from './consent-process';
 
 /*
  * The expiry job of the built service, as deployed: two replicas polling one database announce a

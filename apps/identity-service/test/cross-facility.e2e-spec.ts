@@ -1,6 +1,6 @@
-import { createTestIssuer, uniqueName } from '@lienthong/testing';
+import { createTestIssuer, facilityHeaders, uniqueName } from '@lienthong/testing';
 import { Client } from 'pg';
-import { facilityHeaders, isoBirthDate, postPatient, registrationOf, sexCode, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
+import { isoBirthDate, postPatient, registrationOf, sexCode, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
 
 /**
  * The two cross-facility stories of issue 7, against the BUILT service run as a process (fresh

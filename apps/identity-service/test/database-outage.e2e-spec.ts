@@ -1,10 +1,10 @@
 import { PopulationGenerator } from '@lienthong/synthetic';
-import { createTestDatabase, createTestIssuer, expectEventually, freePort, runNodeScript, startServiceProcess, testInfra, uniqueName, type ServiceProcess, type TestDatabase } from '@lienthong/testing';
+import { createTestDatabase, createTestIssuer, expectEventually, facilityHeaders, freePort, runNodeScript, startServiceProcess, testInfra, uniqueName, type ServiceProcess, type TestDatabase } from '@lienthong/testing';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { IDENTITY_MAIN as MAIN, IDENTITY_MIGRATE as MIGRATE, facilityHeaders, identityEnv, postPatient, registrationOf, syntheticAdults, type SyntheticAdult } from './identity-process';
+import { IDENTITY_MAIN as MAIN, IDENTITY_MIGRATE as MIGRATE, identityEnv, postPatient, registrationOf, syntheticAdults, type SyntheticAdult } from './identity-process';
 
 /**
  * identity-service built and run as a process while its database is unreachable: refused, silent (a

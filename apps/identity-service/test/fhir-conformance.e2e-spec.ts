@@ -1,11 +1,11 @@
 import { VN_ADDRESS_DEFINITIONS } from '@lienthong/fhir';
-import { createTestIssuer, uniqueName } from '@lienthong/testing';
+import { bearer as bearerOf, createTestIssuer, uniqueName } from '@lienthong/testing';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { bearer as bearerOf, isoBirthDate, postPatient, registrationOf, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
+import { isoBirthDate, postPatient, registrationOf, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
 
 /**
  * FHIR R4 conformance of identity-service, judged by the HL7 validator rather than by our reading of

@@ -1,5 +1,5 @@
-import { createTestIssuer, expectEventually, uniqueName, type ServiceProcess } from '@lienthong/testing';
-import { facilityHeaders, startIdentity, syntheticAdults, type IdentityProcess } from './identity-process';
+import { createTestIssuer, expectEventually, facilityHeaders, uniqueName, type ServiceProcess } from '@lienthong/testing';
+import { startIdentity, syntheticAdults, type IdentityProcess } from './identity-process';
 
 /**
  * identity-service built and run as a process, fed what an outside probe sent it: control characters,

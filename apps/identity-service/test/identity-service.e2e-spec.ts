@@ -1,7 +1,7 @@
 import { Topics } from '@lienthong/contracts';
-import { collectMessages, createTestIssuer, expectEventually, uniqueName, type CollectedMessage, type ProcessOutput } from '@lienthong/testing';
+import { collectMessages, createTestIssuer, expectEventually, facilityHeaders, uniqueName, type CollectedMessage, type ProcessOutput } from '@lienthong/testing';
 import { foldName } from '@lienthong/vn-standards';
-import { facilityHeaders, isoBirthDate, postPatient, registrationOf, sexCode, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
+import { isoBirthDate, postPatient, registrationOf, sexCode, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
 
 /**
  * identity-service built (`nx build identity-service`, a dependency of this target) and run as a real

@@ -1,5 +1,5 @@
-import { createTestIssuer, uniqueName, type ProcessOutput } from '@lienthong/testing';
-import { bearer, postPatient, startIdentity, type IdentityProcess } from './identity-process';
+import { bearer, createTestIssuer, uniqueName, type ProcessOutput } from '@lienthong/testing';
+import { postPatient, startIdentity, type IdentityProcess } from './identity-process';
 
 /**
  * What a REST client of the built identity-service can rely on, beyond "it works": the status and

@@ -1,6 +1,6 @@
 import { Topics } from '@lienthong/contracts';
-import { collectMessages, createTestIssuer, expectEventually, uniqueName, type CollectedMessage } from '@lienthong/testing';
-import { facilityHeaders, postPatient, registrationOf, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
+import { collectMessages, createTestIssuer, expectEventually, facilityHeaders, uniqueName, type CollectedMessage } from '@lienthong/testing';
+import { postPatient, registrationOf, startIdentity, syntheticAdults, type IdentityProcess, type SyntheticAdult } from './identity-process';
 
 /**
  * Links to sensitive facilities never reach `identity.patient.v1`, which every consumer reads: the

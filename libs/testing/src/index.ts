@@ -6,3 +6,5 @@ export * from './jwt';
 export * from './process';
 export * from './service-process';
 export * from './unit-of-work.fake';
+export * from './built-service';
+export * from './pausable-proxy';
