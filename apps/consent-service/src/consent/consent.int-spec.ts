@@ -1,24 +1,9 @@
-import { decodeCloudEvent, Topics } from '@lienthong/contracts';
-import { provisionTopics, silentLogger } from '@lienthong/messaging';
-import { applyMigrations } from '@lienthong/persistence';
-import { createService } from '@lienthong/platform';
-import {
-  collectMessages,
-  createTestDatabase,
-  createTestIssuer,
-  expectEventually,
-  testInfra,
-  testKafka,
-  uniqueName,
-  type TestDatabase,
-  type TestTokenClaims,
-} from '@lienthong/testing';
+import { decodeCloudEvent } from '@lienthong/contracts';
+import { expectEventually, type TestTokenClaims } from '@lienthong/testing';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { consentConfig } from '../config/consent.config';
-import { ConsentModule } from '../consent.module';
-import { consentPersistenceOptions } from '../persistence/data-source';
+import { type DataSource } from 'typeorm';
+import { type ConsentTestApp, startConsentTestApp } from './testing/consent-test-app';
 
 /*
  * Consents over the service's own HTTP stack (auth, zod validation, problem+json, FHIR) on the real
@@ -47,31 +32,24 @@ interface Problem {
 }
 
 describe('consents (real Postgres, Redis and Kafka, over HTTP)', () => {
-  const issuer = createTestIssuer();
-  let db: TestDatabase;
+  let t: ConsentTestApp;
   let app: NestFastifyApplication;
   let sql: DataSource;
-  let collector: Awaited<ReturnType<typeof collectMessages>>;
 
-  const headers = async (claims: TestTokenClaims) => ({ authorization: `Bearer ${await issuer.sign(claims)}` });
+  const headers = (claims: TestTokenClaims) => t.headers(claims);
   const facility = (code: string, scope = WRITE_READ) => headers({ facility: code, scope, sub: `his-${code}` });
   const post = async (url: string, auth: Record<string, string>, body: unknown) => app.inject({ method: 'POST', url, headers: auth, payload: body as object });
   const get = async (url: string, auth: Record<string, string>) => app.inject({ method: 'GET', url, headers: auth });
-  const count = async (table: string) => Number((await sql.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
+  const count = (table: string) => t.count(table);
   // The relay deletes what it has published, so "nothing reached the outbox" is read off its id sequence (never rolled back).
   const outboxInserts = async () => (await sql.query<{ n: string }[]>(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM outbox_id_seq`))[0]?.n;
   const eventsOf = (consentId: string) =>
-    collector.messages
+    t.published.messages
       .map((m) => ({ key: m.message.key?.toString(), ...decodeCloudEvent({ headers: m.message.headers, value: m.message.value }) }))
       .filter((e) => (e.data as { consentId?: string }).consentId === consentId)
       .map((e) => ({ key: e.key, type: e.type, version: (e.data as { version: number }).version }));
 
-  async function knownPatient(registeredAt?: string): Promise<string> {
-    const id = randomUUID();
-    await sql.query(`INSERT INTO patients (enterprise_patient_id, merged_into, known_since) VALUES ($1, NULL, now())`, [id]);
-    if (registeredAt) await sql.query(`INSERT INTO patient_links (facility_code, local_id, enterprise_patient_id) VALUES ($1, $2, $3)`, [registeredAt, `BN-${id.slice(0, 8)}`, id]);
-    return id;
-  }
+  const knownPatient = (registeredAt?: string) => t.knownPatient(registeredAt);
 
   const scope = (overrides: Record<string, unknown> = {}) => ({
     purposes: ['treatment', 'referral'],
@@ -94,37 +72,17 @@ describe('consents (real Postgres, Redis and Kafka, over HTTP)', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase('consent_int');
-    const env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      KAFKA_CLIENT_ID: uniqueName('consent-int'),
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      REDIS_URL: testInfra().redisUrl,
-      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      CONSENT_CONSUMER_GROUP: uniqueName('consent-int'),
-      LOG_LEVEL: 'silent',
-    };
-    await applyMigrations(consentPersistenceOptions(consentConfig.load(env)));
-    await provisionTopics(testKafka('consent-int'), [Topics.consentV1], { logger: silentLogger, replicationFactor: 1 });
-    collector = await collectMessages([Topics.consentV1.name], uniqueName('consent-int-reader'));
-    ({ app } = await createService(ConsentModule, { config: consentConfig, env, logDestination: { write: () => undefined } }));
-    await app.getHttpAdapter().getInstance().ready();
-    sql = app.get(DataSource);
-    await sql.query(
-      `INSERT INTO facilities (code, level, province_code, sensitive, version) VALUES
-         ('${CHO_RAY}', 'specialised', '79', false, 1), ('${DISTRICT}', 'basic', '79', false, 1),
-         ('${BACH_MAI}', 'specialised', '01', false, 1), ('${STRANGER}', 'basic', '01', false, 1)`,
-    );
+    t = await startConsentTestApp('consent_int', [
+      { code: CHO_RAY, level: 'specialised', provinceCode: '79' },
+      { code: DISTRICT, level: 'basic', provinceCode: '79' },
+      { code: BACH_MAI, level: 'specialised', provinceCode: '01' },
+      { code: STRANGER, level: 'basic', provinceCode: '01' },
+    ]);
+    ({ app, sql } = t);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await collector?.stop();
-    await db?.drop();
+    await t?.close();
   });
 
   it('has a schema identical to the entities (generating a migration yields nothing)', async () => {

@@ -1,25 +1,9 @@
-import { decodeCloudEvent, Topics } from '@lienthong/contracts';
-import { provisionTopics, silentLogger } from '@lienthong/messaging';
-import { applyMigrations } from '@lienthong/persistence';
-import { createService } from '@lienthong/platform';
-import {
-  collectMessages,
-  createTestDatabase,
-  createTestIssuer,
-  expectEventually,
-  testInfra,
-  testKafka,
-  uniqueName,
-  type CollectedMessage,
-  type TestDatabase,
-  type TestTokenClaims,
-} from '@lienthong/testing';
+import { decodeCloudEvent } from '@lienthong/contracts';
+import { expectEventually, type CollectedMessage, type TestTokenClaims } from '@lienthong/testing';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { consentConfig } from '../config/consent.config';
-import { ConsentModule } from '../consent.module';
-import { consentPersistenceOptions } from '../persistence/data-source';
+import { type DataSource } from 'typeorm';
+import { type ConsentTestApp, startConsentTestApp } from './testing/consent-test-app';
 import { PublishDueExpiriesUseCase } from './use-cases/publish-due-expiries/publish-due-expiries.use-case';
 
 /*
@@ -42,15 +26,13 @@ interface Event {
 }
 
 describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', () => {
-  const issuer = createTestIssuer();
-  let db: TestDatabase;
+  let t: ConsentTestApp;
   let app: NestFastifyApplication;
   let sql: DataSource;
-  let collector: Awaited<ReturnType<typeof collectMessages>>;
   const received = new Map<CollectedMessage, number>();
 
   const events = (): Event[] =>
-    collector.messages.map((m) => {
+    t.published.messages.map((m) => {
       if (!received.has(m)) received.set(m, Date.now());
       const e = decodeCloudEvent({ headers: m.message.headers, value: m.message.value });
       return { type: e.type, key: m.message.key?.toString() ?? '', data: e.data as Record<string, unknown>, receivedAt: received.get(m) ?? 0 };
@@ -58,18 +40,14 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
   const eventsAbout = (field: string, value: string) => events().filter((e) => e.data[field] === value);
   const expiriesOf = (consentId: string) => eventsAbout('consentId', consentId).filter((e) => e.type === 'vn.lienthong.consent.consent.expired');
 
-  const token = async (claims: TestTokenClaims) => ({ authorization: `Bearer ${await issuer.sign(claims)}` });
+  const token = (claims: TestTokenClaims) => t.headers(claims);
   const facility = (code: string, scope = 'lienthong/emergency-access lienthong/audit.read') => token({ facility: code, scope, sub: `his-${code}` });
   const declare = async (headers: Record<string, string>, body: unknown) => app.inject({ method: 'POST', url: '/v1/emergency-access', headers, payload: body as object });
   const report = async (headers: Record<string, string>, query: Record<string, string>) =>
     app.inject({ method: 'GET', url: '/v1/emergency-access/report', headers, query });
-  const count = async (table: string) => Number((await sql.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`))[0]?.n);
+  const count = (table: string) => t.count(table);
 
-  async function knownPatient(): Promise<string> {
-    const id = randomUUID();
-    await sql.query(`INSERT INTO patients (enterprise_patient_id, merged_into, known_since) VALUES ($1, NULL, now())`, [id]);
-    return id;
-  }
+  const knownPatient = () => t.knownPatient();
 
   /**
    * A treatment grant (version 1) whose period ends `endsInMs` from now by the database's clock (or
@@ -111,36 +89,16 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase('consent_ea');
-    const env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      KAFKA_CLIENT_ID: uniqueName('consent-ea-int'),
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-      REDIS_URL: testInfra().redisUrl,
-      AUTH_PUBLIC_KEY: issuer.publicKeyPem,
-      AUTH_ISSUER: issuer.issuer,
-      AUTH_AUDIENCE: issuer.audience,
-      CONSENT_CONSUMER_GROUP: uniqueName('consent-ea-int'),
-      LOG_LEVEL: 'silent',
-    };
-    await applyMigrations(consentPersistenceOptions(consentConfig.load(env)));
-    await provisionTopics(testKafka('consent-ea-int'), [Topics.consentV1], { logger: silentLogger, replicationFactor: 1 });
-    collector = await collectMessages([Topics.consentV1.name], uniqueName('consent-ea-reader'));
-    ({ app } = await createService(ConsentModule, { config: consentConfig, env, logDestination: { write: () => undefined } }));
-    await app.getHttpAdapter().getInstance().ready();
-    sql = app.get(DataSource);
-    await sql.query(
-      `INSERT INTO facilities (code, level, province_code, sensitive, version) VALUES
-         ('${CHO_RAY}', 'specialised', '79', false, 1), ('${HUNG_VUONG}', 'basic', '79', false, 1), ('${BACH_MAI}', 'specialised', '01', false, 1)`,
-    );
+    t = await startConsentTestApp('consent_ea', [
+      { code: CHO_RAY, level: 'specialised', provinceCode: '79' },
+      { code: HUNG_VUONG, level: 'basic', provinceCode: '79' },
+      { code: BACH_MAI, level: 'specialised', provinceCode: '01' },
+    ]);
+    ({ app, sql } = t);
   });
 
   afterAll(async () => {
-    await app?.close();
-    await collector?.stop();
-    await db?.drop();
+    await t?.close();
   });
 
   describe('break-the-glass', () => {

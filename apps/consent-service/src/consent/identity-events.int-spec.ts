@@ -14,7 +14,7 @@ import {
 import { createProducer, InboxTransport, provisionTopics, silentLogger } from '@lienthong/messaging';
 import { applyMigrations, UnitOfWork } from '@lienthong/persistence';
 import { createService } from '@lienthong/platform';
-import { collectMessages, createTestDatabase, createTestIssuer, expectEventually, testInfra, testKafka, uniqueName, type TestDatabase } from '@lienthong/testing';
+import { collectMessages, createTestDatabase, createTestIssuer, expectEventually, testKafka, uniqueName, type TestDatabase } from '@lienthong/testing';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Producer } from 'kafkajs';
 import { Client } from 'pg';
@@ -26,6 +26,7 @@ import { consentPersistenceOptions } from '../persistence/data-source';
 import { CONSENT_CHANGE_CHANNEL } from './adapters/persistence/pg-consent-change.signal';
 import { FacilityDirectory } from './ports/facility-directory.port';
 import { PatientDirectory } from './ports/patient-directory.port';
+import { consentTestEnv } from './testing/consent-test-app';
 
 const PATIENT_TOPIC = Topics.identityPatientV1.name;
 const FACILITY_TOPIC = Topics.identityFacilityV1.name;
@@ -52,16 +53,7 @@ describe('identity events (real Kafka and Postgres)', () => {
     // Just-created topics answer "not the leader" until their leaders are elected.
     await expectEventually(() => positionAtEnd(group, [PATIENT_TOPIC, FACILITY_TOPIC]), { timeoutMs: 30_000, intervalMs: 500 });
     db = await createTestDatabase('consent_identity');
-    const env = {
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
-      REDIS_URL: testInfra().redisUrl,
-      AUTH_PUBLIC_KEY: createTestIssuer().publicKeyPem,
-      CONSENT_CONSUMER_GROUP: group,
-      CONSENT_OUTBOX_RELAY: 'false',
-      KAFKAJS_NO_PARTITIONER_WARNING: '1',
-    };
+    const env = consentTestEnv(db.url, createTestIssuer(), 'consent_identity', { CONSENT_CONSUMER_GROUP: group, CONSENT_OUTBOX_RELAY: 'false' });
     await applyMigrations(consentPersistenceOptions(consentConfig.load(env)));
     listener = new Client({ connectionString: db.url });
     await listener.connect();
