@@ -7,16 +7,22 @@
  * Then the patients speak to consent-service at the desk where they registered: most grant treatment
  * and referral sharing, some refuse, some withdraw later, two children come with a parent, and one
  * emergency is declared; the demo asks the decision point a few questions and prints its answers.
- *   node scripts/run-ts.cjs scripts/demo.ts [--patients 200] [--url http://127.0.0.1:3001] [--consent-url http://127.0.0.1:3004]
+ * Last, the first-contact facilities send lab-results-service the MoH XML 130 their HIS already produces
+ * for those visits; the referred patients arrive at Thanh Nhàn, whose reuse check reuses the results
+ * still valid (from XML alone: the window runs from NGAY_TH_YL) and repeats the others with their
+ * reasons; the doctors' decisions are recorded and the demo prints the tests and VND avoided.
+ *   node scripts/run-ts.cjs scripts/demo.ts [--patients 200] [--url http://127.0.0.1:3001] [--consent-url http://127.0.0.1:3004] [--lab-url http://127.0.0.1:3003]
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { exactRecord, makeVariant, PopulationGenerator, SeededRandom, type ObservedPatientRecord, type SyntheticPerson } from '@lienthong/synthetic';
+import { buildXml130File, type Xml130FieldsInput, type Xml130VisitInput } from '@lienthong/xml130';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i] ?? '', process.argv[i + 1] ?? '');
 const BASE = args.get('--url') ?? process.env['IDENTITY_URL'] ?? 'http://127.0.0.1:3001';
 const CONSENT = args.get('--consent-url') ?? process.env['CONSENT_URL'] ?? 'http://127.0.0.1:3004';
+const LAB = args.get('--lab-url') ?? process.env['LAB_URL'] ?? 'http://127.0.0.1:3003';
 const PATIENTS = Number(args.get('--patients') ?? 200);
 /** Re-running the demo re-registers the same people (outcome `updated`); keys are per run. */
 const RUN = Date.now().toString(36);
@@ -95,6 +101,9 @@ interface Patient {
 }
 
 async function main(): Promise<void> {
+  // Đống Đa's lab passed its Decision 2429 re-assessment: level 3, as Thanh Nhàn's. The registry change
+  // reaches lab-results-service (identity.facility.v1) long before the referral checks below need it.
+  await rateLab(DONG_DA, '3');
   const rng = new SeededRandom(2027);
   const population = new PopulationGenerator({ seed: 2027 });
   const people = Array.from({ length: PATIENTS }, () => population.person()).filter((p) => p.cccd !== undefined || rng.next() < 0.5);
@@ -102,6 +111,8 @@ async function main(): Promise<void> {
   const count = (stage: string, outcome: string) => tally.set(`${stage}|${outcome}`, (tally.get(`${stage}|${outcome}`) ?? 0) + 1);
   const truth = new Map<string, string>(); // synthetic person id -> enterprise id at first contact
   const firstFacility = new Map<string, string>();
+  /** Referred people whose registration at Thanh Nhàn found the enterprise id of their first contact. */
+  const linkedAtCity = new Set<string>();
   let sameIdentity = 0;
   let referrals = 0;
   const started = Date.now();
@@ -120,7 +131,10 @@ async function main(): Promise<void> {
     const seenAtCity = makeVariant(person, rng).record;
     const city = await register(CITY, `TN-${person.id}`, seenAtCity);
     count('referral to Thanh Nhàn', city.outcome);
-    if (city.enterprisePatientId === truth.get(person.id)) sameIdentity += 1;
+    if (city.enterprisePatientId === truth.get(person.id)) {
+      sameIdentity += 1;
+      linkedAtCity.add(person.id);
+    }
     if (rng.next() < 0.25) {
       referrals += 1;
       const central = await register(CENTRAL, `BM-${person.id}`, makeVariant(person, rng, { noiseCount: [0, 1] }).record);
@@ -162,7 +176,8 @@ async function main(): Promise<void> {
     children.push({ person: child, facility: CHILD_CLINIC, enterprisePatientId: registered.enterprisePatientId });
   }
   const patients = people.map((person) => ({ person, facility: firstFacility.get(person.id) ?? '', enterprisePatientId: truth.get(person.id) ?? '' }));
-  await consentDemo(uniquePatients(patients), children);
+  const consents = await consentDemo(uniquePatients(patients), children);
+  await labDemo(uniquePatients(patients), new Set(referred.filter((p) => linkedAtCity.has(p.id)).map((p) => truth.get(p.id) ?? '')), consents);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,7 +311,13 @@ async function decide(patient: Patient, facilityCode: string, category: string, 
   return answer.body as unknown as Decision;
 }
 
-async function consentDemo(patients: readonly Patient[], children: readonly Patient[]): Promise<void> {
+/** Whose consent lets facilities treating them (or all of Hà Nội) read their lab and imaging results for a referral, and whose does not. */
+interface ConsentOutcome {
+  readonly sharing: ReadonlySet<string>;
+  readonly notSharing: ReadonlySet<string>;
+}
+
+async function consentDemo(patients: readonly Patient[], children: readonly Patient[]): Promise<ConsentOutcome> {
   const rng = new SeededRandom(91);
   const started = Date.now();
   const inYears = (n: number) => new Date(Date.now() + n * 365 * 24 * 3600_000).toISOString();
@@ -341,9 +362,13 @@ async function consentDemo(patients: readonly Patient[], children: readonly Pati
   const byCare = granted.filter((g) => g.grantee === 'care-relationship');
   const byProvince = granted.find((g) => g.grantee === 'province');
   const [sharer, changesMind, ...others] = byCare;
+  const outcome = (withdrawn: readonly Patient[]): ConsentOutcome => {
+    const notSharing = new Set([...refused, ...silent, ...withdrawn].map((p) => p.enterprisePatientId));
+    return { sharing: new Set(granted.map((g) => g.patient.enterprisePatientId).filter((id) => !notSharing.has(id))), notSharing };
+  };
   if (!sharer || !changesMind || !byProvince || refused.length === 0) {
     console.log('\nconsent demo: too few patients for every case (try --patients 50 or more)');
-    return;
+    return outcome([]);
   }
 
   // Some withdraw later (one of them live, below, between two decisions).
@@ -398,6 +423,317 @@ async function consentDemo(patients: readonly Patient[], children: readonly Pati
     console.log(`${situation.padEnd(34)} ${facility.padEnd(8)} ${purpose.padEnd(9)} ${category.padEnd(10)} ${d.decision.padEnd(6)} ${why}`);
   }
   console.log(`\nOpenAPI: ${CONSENT}/docs · FHIR: ${CONSENT}/fhir/Consent?patient=<id> · emergency accesses per facility: GET ${CONSENT}/v1/emergency-access/report`);
+  return outcome([...withdrawers.map((w) => w.patient), changesMind.patient]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// lab-results-service: the first-contact facilities send the MoH XML 130 their HIS already
+// produces; the referred patients' results are reused at Thanh Nhàn, or repeated with the reason.
+
+const DONG_DA = '01903'; // Bệnh viện Đa khoa Đống Đa
+const FACILITY_NAMES: Record<string, string> = {
+  '01903': 'BV Đa khoa Đống Đa',
+  '01904': 'TTYT khu vực Sóc Sơn',
+  '01905': 'TYT xã Phù Linh',
+  [CITY]: 'BV Thanh Nhàn',
+};
+const HOUR = 3_600_000;
+/** What the Thanh Nhàn doctor orders for a referred patient (catalogue codes of the rule set). */
+const ORDERED = ['GLU', 'CREA', 'WBC', 'HGB', 'PLT', 'HBA1C', 'BCX', 'CXR', 'TSH'] as const;
+
+/** A lab or imaging line of the demo: service (MA_DICH_VU), indicator (MA_CHI_SO), names, the hospital's price. */
+interface DemoTest {
+  readonly service: string;
+  readonly indicator?: string;
+  readonly name: string;
+  readonly unit?: string;
+  readonly price: number;
+}
+// The catalogue's codes (apps/lab-results-service/src/config/rule-sets: illustrative MoH codes, real LOINC).
+const T = {
+  glucose: { service: '23.0075.1494', indicator: '2300751', name: 'Glucose máu', unit: 'mmol/l', price: 21_500 },
+  creatinine: { service: '23.0051.1494', indicator: '2300511', name: 'Creatinin', unit: 'umol/L', price: 21_500 },
+  wbc: { service: '22.0121.1369', indicator: '2201211', name: 'Số lượng bạch cầu (WBC)', unit: 'G/L', price: 46_200 },
+  hgb: { service: '22.0121.1369', indicator: '2201212', name: 'Huyết sắc tố (HGB)', unit: 'g/L', price: 46_200 },
+  plt: { service: '22.0121.1369', indicator: '2201213', name: 'Số lượng tiểu cầu (PLT)', unit: 'G/L', price: 46_200 },
+  hba1c: { service: '23.0083.1523', indicator: '2300831', name: 'HbA1c', unit: '%', price: 101_000 },
+  bloodCulture: { service: '24.0001.1714', indicator: '2400011', name: 'Cấy máu', price: 288_000 },
+  chestXray: { service: '18.0119.0028', name: 'X-quang ngực thẳng', price: 65_400 },
+} as const satisfies Record<string, DemoTest>;
+
+/** identity's registry: a facility's lab rated `level` under Decision 2429 (a new registry version, published on identity.facility.v1). */
+async function rateLab(code: string, level: string): Promise<void> {
+  const admin = serviceToken('lienthong-demo-registry', 'system/Organization.r system/Organization.cu');
+  const current = await fetch(`${BASE}/v1/facilities/${code}`, { headers: { authorization: `Bearer ${admin}` } });
+  if (!current.ok) throw new Error(`GET /v1/facilities/${code}: ${current.status} ${await current.text()}`);
+  const f = (await current.json()) as Record<string, unknown>;
+  const body = { ...Object.fromEntries(['code', 'name', 'provinceCode', 'level', 'historicalTier', 'iso15189Scope', 'sensitive', 'synthetic', 'validFrom', 'validTo'].map((k) => [k, f[k]])), labQualityLevel: level };
+  const put = await fetch(`${BASE}/v1/facilities/${code}`, { method: 'PUT', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!put.ok) throw new Error(`PUT /v1/facilities/${code}: ${put.status} ${await put.text()}`);
+}
+
+/** Whole minutes ago (XML 130 times are yyyymmddHHMM, Vietnam time). */
+const minutesAgo = (ms: number) => new Date(Math.floor((Date.now() - ms) / 60_000) * 60_000);
+
+function xml1Of(patient: Patient, maLk: string, at: Date): Xml130FieldsInput {
+  const p = patient.person;
+  const b = p.birthDate;
+  const pad = (n: number | undefined) => String(n ?? 0).padStart(2, '0');
+  return {
+    MA_LK: maLk,
+    STT: 1,
+    // The local id the facility registered the patient under: identity links the file to that patient.
+    MA_BN: `BN${p.id}`,
+    HO_TEN: p.fullName,
+    SO_CCCD: p.cccd,
+    NGAY_SINH: `${b.year}${pad(b.month)}${pad(b.day)}0000`,
+    GIOI_TINH: p.sex === 'male' ? 1 : 2,
+    MA_QUOCTICH: '000',
+    MA_DANTOC: '01',
+    MATINH_CU_TRU: p.provinceCode,
+    MA_LOAI_KCB: '01',
+    MA_CSKCB: patient.facility,
+    NGAY_VAO: new Date(at.getTime() - HOUR),
+    NGAY_RA: new Date(at.getTime() + 3 * HOUR),
+  };
+}
+
+/** One visit's XML3 (services, performed at `at`) and XML4 (results an hour later) rows. */
+function rows(maLk: string, at: Date, lines: readonly (readonly [DemoTest, Xml130FieldsInput])[]): Pick<Xml130VisitInput, 'xml3' | 'xml4'> {
+  const services = [...new Map(lines.map(([t]) => [t.service, t])).values()];
+  const resultAt = new Date(at.getTime() + HOUR);
+  return {
+    xml3: services.map((t, i) => ({
+      MA_LK: maLk,
+      STT: i + 1,
+      MA_DICH_VU: t.service,
+      TEN_DICH_VU: t.name,
+      SO_LUONG: 1,
+      DON_GIA_BV: t.price,
+      NGAY_YL: new Date(at.getTime() - 30 * 60_000),
+      NGAY_TH_YL: at,
+      NGAY_KQ: resultAt,
+      NGUOI_THUC_HIEN: 'KTV.0042',
+    })),
+    xml4: lines.map(([t, fields], i) => ({
+      MA_LK: maLk,
+      STT: i + 1,
+      MA_DICH_VU: t.service,
+      ...(t.indicator === undefined ? {} : { MA_CHI_SO: t.indicator }),
+      TEN_CHI_SO: t.name,
+      ...('unit' in t && t.unit !== undefined ? { DON_VI_DO: t.unit } : {}),
+      NGAY_KQ: resultAt,
+      MA_BS_DOC_KQ: 'BS.0101',
+      ...fields,
+    })),
+  };
+}
+
+/**
+ * A patient's visits at the first-contact facility, as its HIS exports them: today (a few hours ago)
+ * glucose — "5,6" with a comma, "mmol/l" or "mmol/L" as the HIS writes it — creatinine and, for some,
+ * a blood culture; four days ago a blood count, for some an HbA1c and a chest X-ray.
+ */
+function visitsOf(patient: Patient, n: number, rng: SeededRandom): Xml130VisitInput[] {
+  const today = minutesAgo(rng.int(2, 6) * HOUR);
+  const earlier = minutesAgo(4 * 24 * HOUR + rng.int(0, 5) * HOUR);
+  const decimal = (x: number) => x.toFixed(1).replace('.', rng.chance(0.7) ? ',' : '.');
+  const todayLk = `${patient.facility}.${RUN}.${n}.1`;
+  const earlierLk = `${patient.facility}.${RUN}.${n}.0`;
+  const todayLines: [DemoTest, Xml130FieldsInput][] = [
+    [T.glucose, { GIA_TRI: decimal(4.5 + rng.next() * 4), DON_VI_DO: rng.chance(0.5) ? 'mmol/l' : 'mmol/L' }],
+    [T.creatinine, { GIA_TRI: String(rng.int(60, 130)) }],
+  ];
+  if (rng.chance(0.3)) todayLines.push([T.bloodCulture, rng.chance(0.3) ? { GIA_TRI: 'Dương tính', KET_LUAN: 'Mọc Escherichia coli' } : { GIA_TRI: 'Âm tính', KET_LUAN: 'Không mọc vi khuẩn' }]);
+  const earlierLines: [DemoTest, Xml130FieldsInput][] = [
+    [T.wbc, { GIA_TRI: decimal(4 + rng.next() * 7) }],
+    [T.hgb, { GIA_TRI: String(rng.int(105, 160)) }],
+    [T.plt, { GIA_TRI: String(rng.int(150, 400)) }],
+  ];
+  if (rng.chance(0.5)) earlierLines.push([T.hba1c, { GIA_TRI: decimal(5 + rng.next() * 4) }]);
+  if (rng.chance(0.4)) earlierLines.push([T.chestXray, { MO_TA: 'Bóng tim không to. Hai phế trường sáng.', KET_LUAN: 'Chưa thấy tổn thương tiến triển', MA_BS_DOC_KQ: 'BS.0202' }]);
+  return [
+    { xml1: xml1Of(patient, earlierLk, earlier), ...rows(earlierLk, earlier, earlierLines) },
+    { xml1: xml1Of(patient, todayLk, today), ...rows(todayLk, today, todayLines) },
+  ];
+}
+
+interface SubmissionAnswer {
+  readonly submissionId: string;
+  readonly visits: readonly { readonly outcome: string; readonly results?: Record<string, number> }[];
+}
+
+async function labCall(method: string, path: string, bearer: string, body?: unknown, contentType = 'application/json'): Promise<Answer> {
+  const response = await fetch(`${LAB}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': contentType }) },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Posts each facility's file, then waits (bounded) until no visit waits for identity any more. */
+async function submitFiles(byFacility: ReadonlyMap<string, Xml130VisitInput[]>): Promise<Map<string, number>> {
+  const outcomes = new Map<string, number>();
+  for (const [facility, visits] of byFacility) {
+    const file = buildXml130File(visits, { facility, createdAt: new Date(), count: visits.length });
+    const posted = await labCall('POST', '/v1/xml130', token(facility, 'system/Observation.c'), file, 'application/xml');
+    if (posted.status !== 200) throw new Error(`POST /v1/xml130 at ${facility}: HTTP ${posted.status} ${JSON.stringify(posted.body)}`);
+    let submission = posted.body as unknown as SubmissionAnswer;
+    const deadline = Date.now() + LEARN_DEADLINE_MS;
+    while (submission.visits.some((v) => v.outcome === 'pending-patient') && Date.now() < deadline) {
+      await sleep(500);
+      submission = (await labCall('GET', `/v1/submissions/${submission.submissionId}`, token(facility, 'system/Observation.rs'))).body as unknown as SubmissionAnswer;
+    }
+    for (const v of submission.visits) outcomes.set(v.outcome, (outcomes.get(v.outcome) ?? 0) + 1);
+  }
+  return outcomes;
+}
+
+interface CheckedTest {
+  readonly testCode: string;
+  readonly outcome: 'REUSE_CANDIDATE' | 'REPEAT_REQUIRED';
+  readonly reason: string | null;
+  readonly priceVnd: number | null;
+  readonly candidate: null | {
+    readonly performingFacility: string;
+    readonly value: { kind: string; value?: number; code?: string; text?: string } | null;
+    readonly unit: { original: string | null; ucum: string | null };
+    readonly lab: { labQualityLevel: string } | null;
+    readonly performedAt: string | null;
+    readonly collectedAt: string | null;
+    readonly windowFrom: string | null;
+    readonly validUntil: string | null;
+  };
+}
+interface Check {
+  readonly checkId: string;
+  readonly ruleSetVersion: string;
+  readonly tests: readonly CheckedTest[];
+}
+
+/** Thanh Nhàn's reuse check for a referred patient (purpose referral), by enterprise id. */
+async function reuseCheck(enterprisePatientId: string): Promise<Check> {
+  // The lab learns Thanh Nhàn's link to the patient from identity's events: until then a referral check is refused.
+  const deadline = Date.now() + LEARN_DEADLINE_MS;
+  for (;;) {
+    const answer = await labCall('POST', '/v1/reuse-checks', token(CITY, 'system/Observation.rs'), { patient: { enterprisePatientId }, purpose: 'referral', testCodes: [...ORDERED] });
+    if (answer.status === 201) return answer.body as unknown as Check;
+    if (answer.status !== 403 && answer.status !== 422) throw new Error(`POST /v1/reuse-checks: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (Date.now() > deadline) throw new Error(`reuse check: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    await sleep(500);
+  }
+}
+
+const vnTime = (iso: string | null) => (iso === null ? '—' : `${new Date(new Date(iso).getTime() + 7 * HOUR).toISOString().slice(5, 16).replace('T', ' ')}`);
+const vnd = (n: number) => `${n.toLocaleString('vi-VN')} ₫`;
+function valueText(c: NonNullable<CheckedTest['candidate']>): string {
+  const v = c.value;
+  if (v === null) return '';
+  if (v.kind === 'quantity') return `${v.value} ${c.unit.ucum ?? c.unit.original ?? ''}`.trim();
+  if (v.kind === 'coded') return v.code ?? '';
+  const text = v.text ?? '';
+  return text.length > 24 ? `${text.slice(0, 23)}…` : text;
+}
+
+async function labDemo(patients: readonly Patient[], referredToCity: ReadonlySet<string>, consents: ConsentOutcome): Promise<void> {
+  const rng = new SeededRandom(51);
+  const started = Date.now();
+  // Every patient's first-contact facility sends its file (one per facility, every visit of the day in it).
+  const byFacility = new Map<string, Xml130VisitInput[]>();
+  let lines = 0;
+  patients.forEach((patient, n) => {
+    const visits = visitsOf(patient, n, rng);
+    lines += visits.reduce((sum, v) => sum + (v.xml4?.length ?? 0), 0);
+    byFacility.set(patient.facility, [...(byFacility.get(patient.facility) ?? []), ...visits]);
+  });
+  const outcomes = await submitFiles(byFacility);
+  const ingestSeconds = (Date.now() - started) / 1000;
+
+  // The referred patients arrive at Thanh Nhàn: the doctor checks before ordering.
+  const referred = patients.filter((p) => referredToCity.has(p.enterprisePatientId));
+  const sharing = referred.filter((p) => consents.sharing.has(p.enterprisePatientId));
+  const notSharing = referred.find((p) => consents.notSharing.has(p.enterprisePatientId));
+  const tally = new Map<string, Map<string, number>>(); // test → outcome or reason → count
+  const note = (test: string, what: string) => {
+    const row = tally.get(test) ?? new Map<string, number>();
+    row.set(what, (row.get(what) ?? 0) + 1);
+    tally.set(test, row);
+  };
+  let example: { patient: Patient; check: Check } | undefined;
+  let ruleSetVersion = '';
+  let reused = 0;
+  let retested = 0;
+  let fromXmlAlone = 0;
+  let avoidedVnd = 0;
+  const checkStarted = Date.now();
+  await inBatches(sharing, 4, async (patient) => {
+    const check = await reuseCheck(patient.enterprisePatientId);
+    ruleSetVersion = check.ruleSetVersion;
+    const doctor = token(CITY, 'system/Observation.rs');
+    for (const t of check.tests) {
+      note(t.testCode, t.outcome === 'REUSE_CANDIDATE' ? 'reuse' : (t.reason ?? 'repeat'));
+      if (t.candidate !== null && t.candidate.collectedAt === null && t.candidate.windowFrom === 'performedAt') fromXmlAlone += 1;
+      // The doctor reuses each candidate — except, now and then, a result the clinical picture has overtaken.
+      const decision =
+        t.outcome === 'REUSE_CANDIDATE'
+          ? rng.chance(0.9)
+            ? { decision: 'reused' }
+            : { decision: 'retested', retestReason: 'clinical-change' }
+          : { decision: 'retested', retestReason: 'no-candidate' };
+      const recorded = await labCall('POST', `/v1/reuse-checks/${check.checkId}/decisions`, doctor, { testCode: t.testCode, ...decision });
+      if (recorded.status !== 201) throw new Error(`decision: HTTP ${recorded.status} ${JSON.stringify(recorded.body)}`);
+      if (recorded.body['decision'] === 'reused') {
+        reused += 1;
+        avoidedVnd += Number(recorded.body['priceAvoidedVnd'] ?? 0);
+      } else retested += 1;
+    }
+    // The example: a patient first seen at Đống Đa (the rated lab) with the most reusable results.
+    const candidates = (c: Check) => c.tests.filter((t) => t.outcome === 'REUSE_CANDIDATE').length;
+    const rank = (p: Patient, c: Check) => (p.facility === DONG_DA ? 100 : 0) + candidates(c);
+    if (example === undefined || rank(patient, check) > rank(example.patient, example.check)) example = { patient, check };
+  });
+  const checkSeconds = (Date.now() - checkStarted) / 1000;
+
+  const stored = [...outcomes].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
+  console.log(`\nlab results (${LAB}): XML 130 from ${[...byFacility.keys()].map((f) => FACILITY_NAMES[f] ?? f).join(', ')}`);
+  console.log(`  ${[...byFacility.values()].reduce((n, v) => n + v.length, 0)} visits, ${lines} result lines → ${stored} in ${ingestSeconds.toFixed(1)} s`);
+  console.log(`  (patients resolved through identity-service as lab-results-service acting for each facility; Đống Đa's lab re-rated level 3, Sóc Sơn's level 1, Phù Linh's unrated)`);
+  if (sharing.length === 0) {
+    console.log('\nreuse demo: no referred patient consented to sharing (try --patients 50 or more)');
+    return;
+  }
+  console.log(`\nreuse checks at ${FACILITY_NAMES[CITY]} (level 3 lab), purpose referral, rule set ${ruleSetVersion}: ${sharing.length} referred patients in ${checkSeconds.toFixed(1)} s`);
+  const columns = ['reuse', 'expired', 'lab-quality-below-requester', 'negative-microbiology', 'no-prior-result'];
+  const header = ['reuse', 'expired', 'lab below', 'neg. micro', 'no result'];
+  console.log(`${'test'.padEnd(7)} ${header.map((h) => h.padStart(10)).join(' ')}  other`);
+  for (const test of ORDERED) {
+    const row = tally.get(test) ?? new Map<string, number>();
+    const other = [...row].filter(([k]) => !columns.includes(k)).map(([k, n]) => `${k} ${n}`).join(', ');
+    console.log(`${test.padEnd(7)} ${columns.map((c) => String(row.get(c) ?? 0).padStart(10)).join(' ')}  ${other}`);
+  }
+
+  if (example) {
+    console.log(`\none patient first seen at ${FACILITY_NAMES[example.patient.facility] ?? example.patient.facility}, referred to ${FACILITY_NAMES[CITY]} (check ${example.check.checkId}):`);
+    for (const t of example.check.tests) {
+      const c = t.candidate;
+      const line =
+        c === null
+          ? `REPEAT_REQUIRED  ${t.reason ?? ''}`
+          : `REUSE_CANDIDATE  ${valueText(c).padEnd(25)} ${(FACILITY_NAMES[c.performingFacility] ?? c.performingFacility).padEnd(20)} lab ${c.lab?.labQualityLevel ?? '?'}  performed ${vnTime(c.performedAt)}  valid until ${vnTime(c.validUntil)}${c.collectedAt === null ? ' (XML 130 alone: window from NGAY_TH_YL)' : ''}`;
+      console.log(`  ${t.testCode.padEnd(6)} ${line}`);
+    }
+  }
+  if (notSharing) {
+    const denied = await reuseCheck(notSharing.enterprisePatientId);
+    const reasons = [...new Set(denied.tests.map((t) => t.reason ?? t.outcome))].join(', ');
+    console.log(`\na referred patient who refused or withdrew consent: every test ${reasons}`);
+  }
+  console.log(`\ndoctors' decisions (POST /v1/reuse-checks/{id}/decisions): ${reused} tests reused — not repeated — and ${retested} ordered again`);
+  console.log(`  tests avoided: ${reused}, cost avoided: ${vnd(avoidedVnd)} (indicative prices of rule set ${ruleSetVersion}); ${fromXmlAlone} candidates came from XML 130 alone`);
+  console.log(`  events: lab.result.v1 (every stored result, restricted topic) and lab.reuse.v1 (checks and decisions, no values) — analytics counts from the latter`);
+  console.log(`OpenAPI: ${LAB}/docs · rule sets: GET ${LAB}/v1/rule-sets`);
 }
 
 main().catch((error: unknown) => {

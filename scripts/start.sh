@@ -4,7 +4,9 @@
 #   2. topics from the registry, a development signing key
 #   3. every service built by Nx and started from its build output with plain node
 #   4. a realistic demo: a synthetic province whose hospitals register their patients, who then give,
-#      refuse and withdraw consents; a few decisions of the consent decision point with their reasons
+#      refuse and withdraw consents; a few decisions of the consent decision point with their reasons;
+#      the first-contact facilities send their MoH XML 130, and the provincial hospital's reuse checks
+#      for referred patients reuse some tests and repeat others, with the tests and VND avoided
 # Ctrl-C (or SIGTERM to this script) stops the services (infrastructure keeps running: `npm run infra:down` stops Kafka).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
