@@ -312,6 +312,9 @@ export interface BuiltService {
   stop(): Promise<number | null>;
 }
 
+/** Services started so far (numbers the CPU profiles: a service started twice writes two). */
+let started = 0;
+
 /**
  * A built service (`node dist/apps/<name>/main.js`, as deployed) with plain node on a free port,
  * waited for until `/health/ready` answers 200. Its logs are drained and only the tail is kept;
@@ -320,7 +323,8 @@ export interface BuiltService {
 export async function startBuiltService(main: string, name: string, env: Record<string, string>, profileDir?: string): Promise<BuiltService> {
   if (!existsSync(main)) throw new Error(`${main} is missing: build ${name} first (npm run bench builds it)`);
   const port = await freePort();
-  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.${process.pid}.cpuprofile`];
+  started += 1;
+  const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.${process.pid}.${started}.cpuprofile`];
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -373,6 +377,25 @@ export async function runBuilt(script: string, env: Record<string, string>): Pro
   child.stderr?.on('data', (c: Buffer) => (out = (out + c.toString('utf8')).slice(-8_000)));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   if (code !== 0) throw new Error(`${script} exited ${String(code)}:\n${out}`);
+}
+
+/** Count and summed seconds of one route in a service's `http_server_request_duration_seconds` (all statuses). */
+export async function routeTotals(base: string, method: string, route: string): Promise<{ count: number; seconds: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const totals = { count: 0, seconds: 0 };
+  for (const line of text.split('\n')) {
+    const m = /^http_server_request_duration_seconds_(count|sum)\{([^}]*)\} ([0-9.eE+-]+)$/.exec(line);
+    if (m === null || !m[2]?.includes(`method="${method}"`) || !m[2].includes(`route="${route}"`)) continue;
+    if (m[1] === 'count') totals.count += Number(m[3]);
+    else totals.seconds += Number(m[3]);
+  }
+  return totals;
+}
+
+/** What a route served between two readings: calls and mean server time (ms). */
+export function routeDelta(before: { count: number; seconds: number }, after: { count: number; seconds: number }): { calls: number; meanMs: number } {
+  const calls = after.count - before.count;
+  return { calls, meanMs: calls === 0 ? 0 : ((after.seconds - before.seconds) * 1000) / calls };
 }
 
 /** Polls `probe` every `everyMs` until it returns true or `timeoutMs` passes (then false). */

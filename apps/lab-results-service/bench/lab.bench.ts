@@ -40,7 +40,7 @@ import { provisionTopics, silentLogger } from '@lienthong/messaging';
 import { PopulationGenerator } from '@lienthong/synthetic';
 import { testInfra, testKafka, WORKSPACE_ROOT } from '@lienthong/testing';
 import { buildXml130File, type Xml130VisitInput } from '@lienthong/xml130';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -62,8 +62,10 @@ import {
   option,
   recreateDatabase,
   rng,
+  routeDelta,
+  routeTotals,
   runBuilt,
-  startBuiltService,
+  startBuiltService as startProcess,
   Tally,
   until,
   verdict,
@@ -122,6 +124,15 @@ const log = (msg: string) => process.stderr.write(`[lab-bench] ${msg}\n`);
 const seconds = (ms: number) => ms / 1000;
 
 // ------------------------------------------------------------------------------------- the stack
+/** Every service process the bench started: whatever still runs is stopped at the end, failure or not. */
+const processes: BuiltService[] = [];
+
+async function startBuiltService(...args: Parameters<typeof startProcess>): Promise<BuiltService> {
+  const service = await startProcess(...args);
+  processes.push(service);
+  return service;
+}
+
 function commonEnv(issuer: BenchIssuer, url: string, clientId: string): Record<string, string> {
   return {
     DATABASE_URL: url,
@@ -219,7 +230,7 @@ async function prepareIdentity(issuer: BenchIssuer, people: readonly BenchPerson
   if (saved === undefined) await recreateDatabase(DB.identity);
   else log(`reusing ${DB.identity} (${MARK.identity}, --reuse)`);
   await migrateWith('identity-service', env);
-  const service = await startBuiltService(built('identity-service').main, 'identity-service', env);
+  const service = await startBuiltService(built('identity-service').main, 'identity-service', env, PROFILE_DIR);
   if (saved !== undefined) return { service, ids: saved.ids, registered: undefined };
 
   log(`registering ${fmt(people.length)} people at identity-service over HTTP (each at their facility, 8 clients)…`);
@@ -287,8 +298,12 @@ function xmlFiles(people: readonly BenchPerson[], from: number, count: number, r
     if (open.visits.length >= VISITS_PER_FILE) flush(person.facility);
   }
   for (const facility of [...byFacility.keys()]) flush(facility);
-  // Facilities interleaved, as hospitals send at the same time.
-  return files.sort((a, b) => a.body.length % 7 - b.body.length % 7 || a.facility.localeCompare(b.facility));
+  // Facilities interleaved, as hospitals send at the same time (a seeded shuffle).
+  for (let i = files.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [files[i], files[j]] = [files[j] as XmlFile, files[i] as XmlFile];
+  }
+  return files;
 }
 
 async function uploadRequests(issuer: BenchIssuer, files: readonly XmlFile[]): Promise<PreparedRequest[]> {
@@ -342,6 +357,10 @@ interface XmlOutcome {
   readonly peakPerSecond: number;
   readonly registered: LatencySummary | undefined;
   readonly warmResults: number;
+  /** identity-service's register-or-link calls during the measured uploads, and its mean server time. */
+  readonly identityCalls: { calls: number; meanMs: number };
+  /** lab-results-service's uploads as its own metrics saw them. */
+  readonly uploads: { calls: number; meanMs: number };
 }
 
 async function xmlPath(issuer: BenchIssuer): Promise<{ outcome: XmlOutcome; identity: BuiltService }> {
@@ -407,10 +426,14 @@ async function xmlPath(issuer: BenchIssuer): Promise<{ outcome: XmlOutcome; iden
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
       })();
+      const identityBefore = await routeTotals(identity.base, 'POST', '/v1/patients');
+      const uploadsBefore = await routeTotals(lab.base, 'POST', '/v1/xml130');
       const tally = new Tally();
       const result = await cannon(lab.base, requests, CONNECTIONS, undefined, (s, b) => tallySubmission(tally, s, b));
       progress.requestsDoneMs = performance.now() - t0;
       await poller;
+      const identityCalls = routeDelta(identityBefore, await routeTotals(identity.base, 'POST', '/v1/patients'));
+      const uploads = routeDelta(uploadsBefore, await routeTotals(lab.base, 'POST', '/v1/xml130'));
       const stored = (samples[samples.length - 1]?.results ?? 0);
       return {
         identity,
@@ -428,6 +451,8 @@ async function xmlPath(issuer: BenchIssuer): Promise<{ outcome: XmlOutcome; iden
           peakPerSecond: bestWindow(samples, 10_000),
           registered,
           warmResults,
+          identityCalls,
+          uploads,
         },
       };
     } finally {
@@ -475,6 +500,9 @@ interface ReuseOutcome {
   readonly concurrent: Awaited<ReturnType<typeof cannon>>;
   readonly concurrentTally: Tally;
   readonly plan: CheckPlan;
+  /** During the sequential checks: consent-service's batch decisions and lab-results-service's checks as their own metrics saw them. */
+  readonly consentCalls: { calls: number; meanMs: number };
+  readonly checks: { calls: number; meanMs: number };
 }
 
 async function reusePath(issuer: BenchIssuer, identity: BuiltService | undefined): Promise<ReuseOutcome> {
@@ -503,9 +531,8 @@ async function reusePath(issuer: BenchIssuer, identity: BuiltService | undefined
   const labUrl = databaseUrl(DB.lab);
   let labLoad: LabLoadResult | undefined;
   if (REUSE && (await loadMark(DB.lab)) === MARK.lab) {
-    log(`reusing ${DB.lab} (${MARK.lab}, --reuse); earlier runs' checks and audit rows removed`);
+    log(`reusing ${DB.lab} (${MARK.lab}, --reuse; earlier runs' checks and audit rows stay)`);
     await migrateWith('lab-results-service', commonEnv(issuer, labUrl, 'lab-bench-migrate'));
-    await withSql(labUrl, (c) => c.query('TRUNCATE reuse_decisions, reuse_check_tests, reuse_checks, audit_log'));
   } else {
     await recreateDatabase(DB.lab);
     await migrateWith('lab-results-service', commonEnv(issuer, labUrl, 'lab-bench-migrate'));
@@ -532,12 +559,16 @@ async function reusePath(issuer: BenchIssuer, identity: BuiltService | undefined
       await closedLoop(lab.port, plan.warm, 4, undefined, answer(warmTally), (e) => warmTally.error('socket', e.message));
       if (warmTally.errors > 0) throw new Error(`warm-up: ${warmTally.errors} failed checks, first: ${warmTally.firstError}\n${lab.tail().slice(-3_000)}`);
       log(`(2) ${fmt(plan.sequential.length)} reuse checks, sequential…`);
+      const consentBefore = await routeTotals(consent.base, 'POST', '/v1/decisions/batch');
+      const checksBefore = await routeTotals(lab.base, 'POST', '/v1/reuse-checks');
       const sequentialTally = new Tally();
       const sequential = await closedLoop(lab.port, plan.sequential, 1, undefined, answer(sequentialTally), (e) => sequentialTally.error('socket', e.message));
+      const consentCalls = routeDelta(consentBefore, await routeTotals(consent.base, 'POST', '/v1/decisions/batch'));
+      const checks = routeDelta(checksBefore, await routeTotals(lab.base, 'POST', '/v1/reuse-checks'));
       log(`(2) reuse checks by ${CONCURRENCY} connections for ${CHECK_SECONDS} s…`);
       const concurrentTally = new Tally();
       const concurrent = await cannon(lab.base, plan.concurrent, CONCURRENCY, CHECK_SECONDS, answer(concurrentTally));
-      return { consentLoad, labLoad, labSize, sequential, sequentialTally, concurrent, concurrentTally, plan };
+      return { consentLoad, labLoad, labSize, sequential, sequentialTally, concurrent, concurrentTally, plan, consentCalls, checks };
     } finally {
       await lab.stop();
     }
@@ -606,6 +637,10 @@ async function main(): Promise<void> {
       if (xml.registered) out.push(`identity: ${fmt(PATIENTS)} people registered over HTTP first (${latencyText(xml.registered)})`);
       else out.push(`identity: ${fmt(PATIENTS)} people registered (reused, --reuse)`);
       out.push(`XML visits' outcomes: ${xml.tally.toString()}; warm-up ${fmt(xml.warmResults)} results before`);
+      out.push(
+        `where the time goes: lab-results-service served ${fmt(xml.uploads.calls)} uploads, mean ${fmt(xml.uploads.meanMs)} ms (${fmt(xml.uploads.meanMs / Math.max(1, xml.visits / xml.files), 1)} ms a visit); ` +
+          `identity-service served ${fmt(xml.identityCalls.calls)} register-or-link calls (${fmt(xml.identityCalls.calls / Math.max(1, xml.visits), 2)} a visit), mean ${fmt(xml.identityCalls.meanMs, 1)} ms each at identity`,
+      );
     }
     if (reuse !== undefined) {
       if (reuse.consentLoad) out.push(`consent load: ${Object.entries(reuse.consentLoad.rows).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')} (${fmt(reuse.consentLoad.loadSeconds + reuse.consentLoad.indexSeconds, 1)} s)`);
@@ -614,6 +649,10 @@ async function main(): Promise<void> {
         out.push(`  results by status: ${Object.entries(reuse.labLoad.statuses).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}`);
       } else out.push('lab load: reused (--reuse)');
       out.push(`lab database ${reuse.labSize}; checks: ${reuse.plan.describe}`);
+      out.push(
+        `where the time goes (sequential): lab-results-service ${fmt(reuse.checks.meanMs, 2)} ms a check at the server; consent-service ${fmt(reuse.consentCalls.calls)} batch decisions ` +
+          `(${fmt(reuse.consentCalls.calls / Math.max(1, reuse.checks.calls), 2)} a check), mean ${fmt(reuse.consentCalls.meanMs, 2)} ms each`,
+      );
       out.push(`answers per test, sequential: ${reuse.sequentialTally.toString()}`);
       out.push(`answers per test, concurrent: ${reuse.concurrentTally.toString()}`);
       firstError = [reuse.sequentialTally, reuse.concurrentTally].find((t) => t.firstError !== undefined)?.firstError;
@@ -623,7 +662,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${out.join('\n')}\n`);
     if (firstError !== undefined) log(`first failed request: ${firstError}`);
   } finally {
-    if (identity !== undefined) await identity.stop();
+    for (const service of processes.reverse()) if (service.child.exitCode === null) await service.stop();
+    rmSync(issuer.privateKeyFile, { force: true });
     if (DROP) {
       for (const name of Object.values(DB)) await dropDatabase(name);
       log(`dropped ${Object.values(DB).join(', ')}`);
