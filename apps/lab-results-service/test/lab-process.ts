@@ -1,4 +1,4 @@
-import { decodeCloudEvent, Topics, type EventDefinition } from '@lienthong/contracts';
+import { decodeCloudEvent, topicsWithDlq, type EventDefinition } from '@lienthong/contracts';
 import { provisionTopics, silentLogger } from '@lienthong/messaging';
 import {
   collectMessages,
@@ -189,10 +189,10 @@ export interface LabStackOptions {
  * identity-service (seed facility registry on), consent-service and lab-results-service, each migrated
  * and ready; lab-results-service knows the other two's URLs, signs its own tokens with the issuer's
  * key, retries pending visits every 300 ms and has a demographics key of this run. The topics the
- * services publish to (identity.*, consent.v1, lab.*) are provisioned first.
+ * services publish to (identity.*, consent.v1, lab.*) and their dead-letter topics are provisioned first.
  */
 export async function startLabStack(issuer: KeyedTestIssuer, options: LabStackOptions): Promise<LabStack> {
-  await provisionTopics(testKafka(`${options.name}-topics`), Object.values(Topics), { logger: silentLogger, replicationFactor: 1 });
+  await provisionTopics(testKafka(`${options.name}-topics`), topicsWithDlq(), { logger: silentLogger, replicationFactor: 1 });
   const started: StackService[] = [];
   const dropAll = async () => {
     for (const s of started.reverse()) await s.drop().catch(() => undefined);
