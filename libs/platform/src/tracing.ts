@@ -13,6 +13,7 @@
  */
 import { basename, dirname } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { QueryRedactingSpanProcessor } from './tracing-redaction';
 
 const SHUTDOWN_KEY = Symbol.for('lienthong.tracing.shutdown');
 const FLUSH_TIMEOUT_MS = 3_000;
@@ -86,11 +87,16 @@ function startTracing(): void {
   const traceExporter = Exporter ? new Exporter({ url: `${endpoint}/v1/traces` }) : undefined;
   if (!traceExporter) warn('no OTLP trace exporter; spans are created but not exported');
 
+  // Query strings are redacted as each span starts (identifier lookups travel in them), then spans are batched to the exporter.
+  const tracingApi = sdkModule?.['tracing'] as { BatchSpanProcessor?: new (exporter: unknown) => unknown } | undefined;
+  const spanProcessors: unknown[] = [new QueryRedactingSpanProcessor()];
+  if (traceExporter && tracingApi?.BatchSpanProcessor) spanProcessors.push(new tracingApi.BatchSpanProcessor(traceExporter));
+
   try {
     const sdk = new NodeSDK({
       serviceName: serviceName(),
       instrumentations,
-      ...(traceExporter ? { traceExporter } : {}),
+      spanProcessors,
     });
     sdk.start();
     // bootstrapService's graceful shutdown calls this to flush the last spans before exiting.
