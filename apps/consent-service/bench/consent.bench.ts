@@ -31,12 +31,24 @@
 import 'reflect-metadata';
 import { FacilityChangedV1, MAX_BATCH_DECISIONS, PatientLinkedV1, PatientMergedV1, PatientRegisteredV1, PatientUnmergedV1 } from '@lienthong/contracts';
 import { applyMigrations } from '@lienthong/persistence';
-import { createTestIssuer, freePort, testInfra, WORKSPACE_ROOT, withPostgresAdmin } from '@lienthong/testing';
-import * as hdr from 'hdr-histogram-js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as http from 'node:http';
-import * as os from 'node:os';
+import {
+  autocannon,
+  type AutocannonRequest,
+  benchFlag,
+  benchNumber,
+  benchOption,
+  type BenchService,
+  closedLoop,
+  createTestIssuer,
+  fmt,
+  loadAverage,
+  machineSummary,
+  type LatencySummary,
+  startBenchService,
+  testInfra,
+  WORKSPACE_ROOT,
+  withPostgresAdmin,
+} from '@lienthong/testing';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Kafka, logLevel } from 'kafkajs';
@@ -47,21 +59,7 @@ import { consentPersistenceOptions } from '../src/persistence/data-source';
 import { loadConsentPopulation } from './bench-load';
 
 // ---------------------------------------------------------------------------------------- options
-function option(name: string): string | undefined {
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 1) {
-    const a = argv[i] ?? '';
-    if (a === `--${name}`) return argv[i + 1] !== undefined && !argv[i + 1]?.startsWith('--') ? argv[i + 1] : 'true';
-    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
-  }
-  return undefined;
-}
-const num = (name: string, fallback: number, min = 1) => {
-  const raw = option(name);
-  const value = raw === undefined ? fallback : Number(raw.replace(/_/g, ''));
-  if (!Number.isFinite(value) || value < min) throw new Error(`--${name} must be a number ≥ ${min}`);
-  return value;
-};
+const num = (name: string, fallback: number, min = 1) => benchNumber(name, fallback, { min });
 const CONSENTS = Math.floor(num('consents', 1_000_000, 100));
 /** 2.5 consents per patient on average (every patient two, half of them three). */
 const PATIENTS = Math.max(1, Math.round(CONSENTS / 2.5));
@@ -73,10 +71,10 @@ const BATCH = Math.floor(num('batch', 500));
 const CONNECTIONS = Math.floor(num('connections', 8));
 const SEED = Math.floor(num('seed', 20_251_126));
 const REDIS_DB = Math.floor(num('redis-db', 9, 0));
-const REUSE = option('reuse') !== undefined;
-const DROP = option('drop') !== undefined;
+const REUSE = benchFlag('reuse');
+const DROP = benchFlag('drop');
 /** Writes a V8 CPU profile of the service process into this directory (where does its time go?). */
-const PROFILE_DIR = option('profile');
+const PROFILE_DIR = benchOption('profile');
 if (BATCH > MAX_BATCH_DECISIONS) throw new Error(`--batch must be at most ${MAX_BATCH_DECISIONS} (the API's limit)`);
 
 const DB_NAME = 'lt_consent_bench';
@@ -88,13 +86,7 @@ const TARGETS = { cachedP99Ms: 2, uncachedP99Ms: 10, batchPerSecond: 20_000 };
 const WARM_PATIENTS = Math.min(1_000, Math.floor(PATIENTS / 10));
 
 const log = (msg: string) => process.stderr.write(`[consent-bench] ${msg}\n`);
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISSED');
-const machine = () =>
-  `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`;
 
 // --------------------------------------------------------------------------------------- database
 function databaseUrl(): string {
@@ -254,24 +246,14 @@ function queryFor(patient: PatientRow, facilities: readonly string[], random: ()
 }
 
 // ---------------------------------------------------------------------------------------- service
-interface Service {
-  readonly child: ChildProcess;
-  readonly base: string;
-  readonly port: number;
-  tail(): string;
-  stop(): Promise<number | null>;
-}
-
-async function startService(url: string, cacheUrl: string, groupId: string, issuer: ReturnType<typeof createTestIssuer>): Promise<Service> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npx nx build consent-service\` first`);
-  const port = await freePort();
-  const nodeArgs = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
+function startService(url: string, cacheUrl: string, groupId: string, issuer: ReturnType<typeof createTestIssuer>): Promise<BenchService> {
+  return startBenchService({
+    app: 'consent-service',
+    main: MAIN,
+    nodeArgs: PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`],
     env: {
       ...process.env,
       NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
       DATABASE_URL: url,
       REDIS_URL: cacheUrl,
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
@@ -283,65 +265,10 @@ async function startService(url: string, cacheUrl: string, groupId: string, issu
       AUTH_ISSUER: issuer.issuer,
       AUTH_AUDIENCE: issuer.audience,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Logs are drained (the service logs every request, as deployed) and only the tail is kept.
-  let tail = '';
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-8_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}):\n${tail}`);
-    try {
-      if ((await fetch(`${base}/health/ready`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`service not ready within 90 s:\n${tail}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return {
-    child,
-    base,
-    port,
-    tail: () => tail,
-    async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
 }
 
 // ------------------------------------------------------------------------------ single decisions
-function histogram() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-}
-type Histogram = ReturnType<typeof histogram>;
-
-function summary(h: Histogram, count: number, seconds: number) {
-  return {
-    n: count,
-    perSecond: count / seconds,
-    p50: h.getValueAtPercentile(50) / 1000,
-    p90: h.getValueAtPercentile(90) / 1000,
-    p99: h.getValueAtPercentile(99) / 1000,
-    max: h.maxValue / 1000,
-  };
-}
-type LatencySummary = ReturnType<typeof summary>;
-
 /** Answers by decision and reason (`permit consent-granted` …), and the first error seen. */
 class Tally {
   readonly answers = new Map<string, number>();
@@ -371,94 +298,28 @@ class Tally {
  * Closed-loop single decisions: `concurrency` clients on keep-alive sockets, each waiting for its
  * answer. Sequential over `queries` in order when `seconds` is undefined; otherwise random picks for that long.
  */
-async function singleDecisions(
-  service: Service,
-  token: string,
-  queries: readonly Query[],
-  concurrency: number,
-  seconds: number | undefined,
-  tally: Tally,
-): Promise<LatencySummary> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const h = histogram();
+function singleDecisions(service: BenchService, token: string, queries: readonly Query[], concurrency: number, seconds: number | undefined, tally: Tally): Promise<LatencySummary> {
   const bodies = queries.map((q) => JSON.stringify(q));
-  let done = 0;
-  const one = (body: string) =>
-    new Promise<void>((resolve) => {
-      const t0 = performance.now();
-      const req = http.request(
-        {
-          agent,
-          method: 'POST',
-          host: '127.0.0.1',
-          port: service.port,
-          path: '/v1/decisions',
-          headers: { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'treatment', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            h.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (res.statusCode !== 200) tally.error(res.statusCode ?? '?', text);
-            else tally.add(JSON.parse(text) as { decision?: string; reason?: string });
-            resolve();
-          });
-        },
-      );
-      req.on('error', (error) => {
-        tally.error('socket', error.message);
-        resolve();
-      });
-      req.end(body);
-    });
-  const started = performance.now();
-  if (seconds === undefined) {
-    for (const body of bodies) {
-      await one(body);
-      done += 1;
-    }
-  } else {
-    const until = started + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (performance.now() < until) {
-          done += 1;
-          await one(bodies[Math.floor(Math.random() * bodies.length)] ?? '');
-        }
-      }),
-    );
-  }
-  agent.destroy();
-  return summary(h, done, (performance.now() - started) / 1000);
+  const headers = { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'treatment', 'content-type': 'application/json' };
+  return closedLoop({
+    port: service.port,
+    concurrency: seconds === undefined ? 1 : concurrency,
+    ...(seconds === undefined ? {} : { seconds }),
+    next: (i) => {
+      const body = seconds === undefined ? bodies[i] : bodies[Math.floor(Math.random() * bodies.length)];
+      return body === undefined ? undefined : { method: 'POST', path: '/v1/decisions', headers, body };
+    },
+    onResponse: (status, text) => (status !== 200 ? tally.error(status, text) : tally.add(JSON.parse(text) as { decision?: string; reason?: string })),
+    onError: (error) => tally.error('socket', error.message),
+  });
 }
 
 // ------------------------------------------------------------------------------- batch decisions
-interface AutocannonResult {
-  readonly duration: number;
-  readonly errors: number;
-  readonly timeouts: number;
-  readonly non2xx: number;
-  readonly '2xx': number;
-  readonly requests: { readonly total: number; readonly average: number };
-  readonly latency: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly average: number };
-}
-interface AutocannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-// autocannon ships no types (and @types/autocannon is not installed).
-const autocannon = require('autocannon') as Autocannon;
-
 /**
  * Batch requests by autocannon, each body sent in turn: for `seconds` (bodies repeat), or each body
  * exactly once (`seconds` undefined: the cold set, where a repeat would be a cache hit).
  */
-async function batchDecisions(service: Service, token: string, bodies: readonly string[], seconds: number | undefined, tally: Tally) {
+async function batchDecisions(service: BenchService, token: string, bodies: readonly string[], seconds: number | undefined, tally: Tally) {
   let next = 0;
   const result = await autocannon({
     url: service.base,
@@ -511,7 +372,7 @@ async function main(): Promise<void> {
   const url = databaseUrl();
   const cacheUrl = redisUrl();
   const started = performance.now();
-  const machineAtStart = machine();
+  const machineAtStart = machineSummary();
   log(`machine: ${machineAtStart}`);
 
   let load: Awaited<ReturnType<typeof loadConsentPopulation>> | undefined;
@@ -588,7 +449,7 @@ async function main(): Promise<void> {
     const out: string[] = [];
     out.push('');
     out.push(`consent-service benchmark — ${fmt(CONSENTS)} consents of ${fmt(PATIENTS)} patients (seed ${SEED}), database ${size}`);
-    out.push(`machine: ${machineAtStart} at start; load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    out.push(`machine: ${machineAtStart} at start; load average at end ${loadAverage()}`);
     if (load) {
       out.push(`bulk load: ${fmt(load.loadSeconds, 1)} s INSERT … SELECT + ${fmt(load.indexSeconds, 1)} s keys, indexes and VACUUM ANALYZE = ${fmt(load.loadSeconds + load.indexSeconds, 1)} s`);
       out.push(`  rows: ${Object.entries(load.rows).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}`);

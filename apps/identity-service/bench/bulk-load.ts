@@ -46,11 +46,14 @@ interface SavedDdl {
   readonly indexes: string[];
 }
 
-/** Drops the four tables' keys and indexes (remembering their exact definitions) so COPY runs unindexed. */
+/** Drops the four tables' keys and indexes, and the foreign keys onto them (remembering their exact definitions), so COPY runs unindexed. */
 async function dropIndexes(client: Client): Promise<SavedDdl> {
   const constraints = await client.query<{ name: string; table: string; type: string; def: string }>(
     `SELECT c.conname AS name, c.conrelid::regclass::text AS table, c.contype AS type, pg_get_constraintdef(c.oid) AS def
-       FROM pg_constraint c WHERE c.conrelid = ANY($1::regclass[]) AND c.contype IN ('p', 'u', 'f')`,
+       FROM pg_constraint c
+      WHERE (c.conrelid = ANY($1::regclass[]) AND c.contype IN ('p', 'u', 'f'))
+         -- and another table's foreign keys onto them (patient_source_records → facility_links): a key they depend on cannot be dropped
+         OR (c.confrelid = ANY($1::regclass[]) AND c.contype = 'f')`,
     [TABLES],
   );
   const indexes = await client.query<{ name: string; def: string }>(

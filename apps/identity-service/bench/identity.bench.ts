@@ -20,11 +20,27 @@
  */
 import 'reflect-metadata';
 import { PopulationGenerator } from '@lienthong/synthetic';
-import { createTestIssuer, freePort, testInfra, WORKSPACE_ROOT, withPostgresAdmin } from '@lienthong/testing';
-import * as hdr from 'hdr-histogram-js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  autocannon,
+  type AutocannonRequest,
+  benchFlag,
+  benchNumber,
+  benchOption,
+  type BenchService,
+  closedLoop,
+  createTestIssuer,
+  fmt,
+  latencyHistogram,
+  latencySummary,
+  loadAverage,
+  machineSummary,
+  type LatencySummary,
+  startBenchService,
+  testInfra,
+  WORKSPACE_ROOT,
+  withPostgresAdmin,
+} from '@lienthong/testing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,21 +56,7 @@ import { BENCH_FACILITIES, registrationBody, samplePerson, type SamplePerson } f
 import { bulkLoad } from './bulk-load';
 
 // ---------------------------------------------------------------------------------------- options
-function option(name: string): string | undefined {
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 1) {
-    const a = argv[i] ?? '';
-    if (a === `--${name}`) return argv[i + 1] !== undefined && !argv[i + 1]?.startsWith('--') ? argv[i + 1] : 'true';
-    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
-  }
-  return undefined;
-}
-const num = (name: string, fallback: number) => {
-  const raw = option(name);
-  const value = raw === undefined ? fallback : Number(raw.replace(/_/g, ''));
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-};
+const num = (name: string, fallback: number) => benchNumber(name, fallback);
 const PATIENTS = Math.floor(num('patients', 1_000_000));
 const SECONDS = num('seconds', 25);
 const CONNECTIONS = Math.floor(num('connections', 32));
@@ -62,10 +64,10 @@ const LOOKUPS = Math.floor(num('lookups', 20_000));
 const LOOKUP_SECONDS = num('lookup-seconds', 10);
 const LOOKUP_CONCURRENCY = Math.floor(num('lookup-concurrency', 16));
 const SEED = Math.floor(num('seed', 20_251_126));
-const REUSE = option('reuse') !== undefined;
-const DROP = option('drop') !== undefined;
+const REUSE = benchFlag('reuse');
+const DROP = benchFlag('drop');
 /** Writes a V8 CPU profile of the service process into this directory (where does its time go?). */
-const PROFILE_DIR = option('profile');
+const PROFILE_DIR = benchOption('profile');
 /**
  * Service processes sharing the port (Node cluster; default 1 = one process, as the numbers in
  * docs/benchmarks.md unless said otherwise). A deployment choice, measured separately.
@@ -77,7 +79,6 @@ const SAMPLE_FILE = join(WORKSPACE_ROOT, 'tmp', `${DB_NAME}.sample.json`);
 const MAIN = join(WORKSPACE_ROOT, 'dist/apps/identity-service/main.js');
 
 const log = (msg: string) => process.stderr.write(`[identity-bench] ${msg}\n`);
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 // --------------------------------------------------------------------------------------- database
 function databaseUrl(): string {
@@ -111,18 +112,7 @@ async function loadedSample(url: string): Promise<SampleFile | undefined> {
 }
 
 // ---------------------------------------------------------------------------------------- service
-interface Service {
-  readonly child: ChildProcess;
-  readonly base: string;
-  readonly port: number;
-  tail(): string;
-  stop(): Promise<number | null>;
-}
-
-async function startService(url: string, issuer: ReturnType<typeof createTestIssuer>): Promise<Service> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npx nx build identity-service\` first`);
-  const port = await freePort();
-  const nodeArgs = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`];
+function startService(url: string, issuer: ReturnType<typeof createTestIssuer>): Promise<BenchService> {
   // --workers N: a cluster primary forks N copies of main.js on the same port (round-robin accept);
   // only the first seeds the facilities; SIGTERM is passed on and the primary exits with the last worker.
   const clusterPrimary = `const cluster = require('node:cluster');
@@ -133,13 +123,14 @@ if (cluster.isPrimary) {
   cluster.on('exit', () => { alive -= 1; if (alive === 0) process.exit(0); });
   process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.process.kill('SIGTERM'); });
 }`;
-  const entry = WORKERS > 1 ? ['-e', clusterPrimary] : [MAIN];
-  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
+  return startBenchService({
+    app: 'identity-service',
+    main: MAIN,
+    nodeArgs: PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`],
+    ...(WORKERS > 1 ? { entry: ['-e', clusterPrimary] } : {}),
     env: {
       ...process.env,
       NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
       DATABASE_URL: url,
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
       KAFKA_CLIENT_ID: `identity-bench-${process.pid}`,
@@ -149,45 +140,7 @@ if (cluster.isPrimary) {
       AUTH_AUDIENCE: issuer.audience,
       IDENTITY_SEED_FACILITIES: 'true',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Logs are drained (the service logs every request, as deployed) and only the tail is kept.
-  let tail = '';
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString('utf8')).slice(-8_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}):\n${tail}`);
-    try {
-      if ((await fetch(`${base}/health/ready`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`service not ready within 90 s:\n${tail}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return {
-    child,
-    base,
-    port,
-    tail: () => tail,
-    async stop() {
-      if (child.exitCode !== null) return child.exitCode;
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------- registrations
@@ -234,26 +187,7 @@ function prepareRegistrations(prefix: string, count: number, generator: Populati
   return out;
 }
 
-interface AutocannonResult {
-  readonly duration: number;
-  readonly errors: number;
-  readonly timeouts: number;
-  readonly non2xx: number;
-  readonly '2xx': number;
-  readonly requests: { readonly total: number; readonly average: number };
-  readonly latency: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number; readonly average: number };
-}
-interface AutocannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-// autocannon ships no types (and @types/autocannon is not installed).
-const autocannon = require('autocannon') as Autocannon;
-
-async function runRegistrations(service: Service, requests: readonly PreparedRequest[], tokens: ReadonlyMap<string, string>, seconds: number, connections: number) {
+async function runRegistrations(service: BenchService, requests: readonly PreparedRequest[], tokens: ReadonlyMap<string, string>, seconds: number, connections: number) {
   let next = 0;
   const outcomes = new Map<string, number>();
   const byKind = new Map<string, number>();
@@ -298,29 +232,12 @@ async function runRegistrations(service: Service, requests: readonly PreparedReq
 }
 
 // ---------------------------------------------------------------------------------------- lookups
-function histogram() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-}
-type Histogram = ReturnType<typeof histogram>;
-
-function summary(h: Histogram, count: number, seconds: number) {
-  return {
-    n: count,
-    perSecond: count / seconds,
-    p50: h.getValueAtPercentile(50) / 1000,
-    p95: h.getValueAtPercentile(95) / 1000,
-    p99: h.getValueAtPercentile(99) / 1000,
-    max: h.maxValue / 1000,
-  };
-}
-type LatencySummary = ReturnType<typeof summary>;
-
 async function sqlLookups(url: string, crypto: IdentifierCrypto, cccds: readonly string[], count: number): Promise<{ summary: LatencySummary; misses: number }> {
   const dataSource = new DataSource(identityDataSourceOptions({ url, poolSize: 4 }));
   await dataSource.initialize();
   const repository = new PatientRepository();
   const db = { query: async <R>(sql: string, params: readonly unknown[] = []) => (await dataSource.query(sql, [...params])) as R[] };
-  const h = histogram();
+  const h = latencyHistogram();
   let misses = 0;
   try {
     for (let i = 0; i < 500; i += 1) await repository.patientIdsByIdentifier(db, 'cccd', crypto.blindIndex('cccd', cccds[i % cccds.length] ?? ''), false);
@@ -332,7 +249,7 @@ async function sqlLookups(url: string, crypto: IdentifierCrypto, cccds: readonly
       h.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
       if (ids.length !== 1) misses += 1;
     }
-    return { summary: summary(h, count, (performance.now() - started) / 1000), misses };
+    return { summary: latencySummary(h, count, (performance.now() - started) / 1000), misses };
   } finally {
     await dataSource.destroy();
   }
@@ -340,58 +257,35 @@ async function sqlLookups(url: string, crypto: IdentifierCrypto, cccds: readonly
 
 /** Closed-loop HTTP lookups: `concurrency` clients on keep-alive sockets, each waiting for its answer. */
 async function httpLookups(
-  service: Service,
+  service: BenchService,
   token: string,
   cccds: readonly string[],
   concurrency: number,
   limit: { count?: number; seconds?: number },
 ): Promise<{ summary: LatencySummary; misses: number; errors: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const h = histogram();
   let misses = 0;
   let errors = 0;
-  let done = 0;
-  const one = (cccd: string) =>
-    new Promise<void>((resolve) => {
-      const t0 = performance.now();
-      const req = http.request(
-        {
-          agent,
-          host: '127.0.0.1',
-          port: service.port,
-          path: `/v1/patients?identifier=${encodeURIComponent(`cccd|${cccd}`)}`,
-          headers: { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'treatment' },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            h.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
-            if (res.statusCode !== 200) errors += 1;
-            else if (((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { items: unknown[] }).items ?? []).length < 1) misses += 1;
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors += 1;
-        resolve();
-      });
-      req.end();
-    });
-  const started = performance.now();
-  const until = limit.seconds === undefined ? Infinity : started + limit.seconds * 1000;
   const max = limit.count ?? Infinity;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (done < max && performance.now() < until) {
-        done += 1;
-        await one(cccds[Math.floor(Math.random() * cccds.length)] ?? '');
-      }
-    }),
-  );
-  agent.destroy();
-  return { summary: summary(h, done, (performance.now() - started) / 1000), misses, errors };
+  const summary = await closedLoop({
+    port: service.port,
+    concurrency,
+    ...(limit.seconds === undefined ? {} : { seconds: limit.seconds }),
+    next: (i) =>
+      i >= max
+        ? undefined
+        : {
+            path: `/v1/patients?identifier=${encodeURIComponent(`cccd|${cccds[Math.floor(Math.random() * cccds.length)] ?? ''}`)}`,
+            headers: { authorization: `Bearer ${token}`, 'x-purpose-of-use': 'treatment' },
+          },
+    onResponse: (status, body) => {
+      if (status !== 200) errors += 1;
+      else if (((JSON.parse(body) as { items: unknown[] }).items ?? []).length < 1) misses += 1;
+    },
+    onError: () => {
+      errors += 1;
+    },
+  });
+  return { summary, misses, errors };
 }
 
 // ------------------------------------------------------------------------------------------- main
@@ -401,7 +295,7 @@ async function main(): Promise<void> {
   const crypto = new IdentifierCrypto(keys);
   const matcher = new PatientMatcher();
   const started = performance.now();
-  log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(`machine: ${machineSummary()}`);
 
   let sample: SamplePerson[];
   let generator: PopulationGenerator;
@@ -479,7 +373,7 @@ async function main(): Promise<void> {
     out.push('');
     out.push(`identity-service benchmark — ${fmt(PATIENTS)} patients loaded (seed ${SEED}), database ${size}`);
     if (WORKERS > 1) out.push(`service: ${WORKERS} processes (Node cluster, --workers ${WORKERS})`);
-    out.push(`machine: ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    out.push(`machine: ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average at end ${loadAverage()}`);
     if (load) {
       out.push(`bulk load: ${fmt(load.seconds, 1)} s COPY + ${fmt(load.indexSeconds, 1)} s index/constraint rebuild and ANALYZE = ${fmt(load.seconds + load.indexSeconds, 1)} s`);
       out.push(`  rows: ${Object.entries(load.rows).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}`);

@@ -13,7 +13,7 @@
  * `--keep` leaves the database (dropped by default: it is ~0.5 GB per million rows).
  */
 import 'reflect-metadata';
-import { testInfra, WORKSPACE_ROOT, withPostgresAdmin } from '@lienthong/testing';
+import { benchFlag, benchNumber, fmt, testInfra, WORKSPACE_ROOT, withPostgresAdmin } from '@lienthong/testing';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
@@ -26,23 +26,10 @@ import { identityPersistence } from '../src/persistence/data-source';
 import { applyMigrations } from '@lienthong/persistence';
 import { copyBytea, copyIn, copyLine } from './copy-in';
 
-function option(name: string): string | undefined {
-  const argv = process.argv.slice(2);
-  const at = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (at < 0) return undefined;
-  const a = argv[at] ?? '';
-  if (a.includes('=')) return a.slice(a.indexOf('=') + 1);
-  const next = argv[at + 1];
-  return next !== undefined && !next.startsWith('--') ? next : 'true';
-}
-const num = (name: string, fallback: number) => {
-  const value = Number((option(name) ?? String(fallback)).replace(/_/g, ''));
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
-  return value;
-};
+const num = (name: string, fallback: number) => Math.floor(benchNumber(name, fallback));
 const ROWS = num('rows', 1_000_000);
 const BATCH = num('batch', 1_000);
-const KEEP = option('keep') !== undefined;
+const KEEP = benchFlag('keep');
 const DB_NAME = 'lt_keyrot_bench';
 const JOB = join(WORKSPACE_ROOT, 'dist/apps/identity-service/rotate-keys.js');
 // The development defaults (identity-keys.config.ts) plus a second, equally fake key to rotate to.
@@ -52,7 +39,6 @@ const KEYS = `dev1:${DEV1},bench2:${BENCH2}`;
 const SAMPLE_EVERY = 997;
 
 const log = (msg: string) => process.stderr.write(`[key-rotation-bench] ${msg}\n`);
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** Loads ROWS identifiers under dev1 (two per patient); returns a sample of id → (system, value). */
 async function load(url: string): Promise<Map<string, { system: string; value: string }>> {

@@ -8,3 +8,4 @@ export * from './service-process';
 export * from './unit-of-work.fake';
 export * from './built-service';
 export * from './pausable-proxy';
+export * from './bench';
