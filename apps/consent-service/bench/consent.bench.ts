@@ -34,6 +34,7 @@ import { applyMigrations } from '@lienthong/persistence';
 import {
   autocannon,
   type AutocannonRequest,
+  benchDatabase,
   benchFlag,
   benchNumber,
   benchOption,
@@ -44,10 +45,10 @@ import {
   loadAverage,
   machineSummary,
   type LatencySummary,
+  runBench,
   startBenchService,
   testInfra,
   WORKSPACE_ROOT,
-  withPostgresAdmin,
 } from '@lienthong/testing';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -77,7 +78,7 @@ const DROP = benchFlag('drop');
 const PROFILE_DIR = benchOption('profile');
 if (BATCH > MAX_BATCH_DECISIONS) throw new Error(`--batch must be at most ${MAX_BATCH_DECISIONS} (the API's limit)`);
 
-const DB_NAME = 'lt_consent_bench';
+const DB = benchDatabase('lt_consent_bench');
 const MAIN = join(WORKSPACE_ROOT, 'dist/apps/consent-service/main.js');
 /** What COMMENT ON DATABASE says once a load has finished: --reuse only trusts a complete load of this size and seed. */
 const LOAD_MARK = `consent-bench consents=${CONSENTS} patients=${PATIENTS} seed=${SEED}`;
@@ -89,12 +90,6 @@ const log = (msg: string) => process.stderr.write(`[consent-bench] ${msg}\n`);
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISSED');
 
 // --------------------------------------------------------------------------------------- database
-function databaseUrl(): string {
-  const url = new URL(testInfra().postgresAdminUrl);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-}
-
 function redisUrl(): string {
   const url = new URL(testInfra().redisUrl);
   url.pathname = `/${REDIS_DB}`;
@@ -105,10 +100,7 @@ const migrate = (url: string) =>
   applyMigrations(consentPersistenceOptions(consentConfig.load({ NODE_ENV: 'development', DATABASE_URL: url, AUTH_PUBLIC_KEY: 'unused-by-migrations' })));
 
 async function loadedBefore(): Promise<boolean> {
-  return withPostgresAdmin(async (c) => {
-    const row = (await c.query<{ mark: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS mark FROM pg_database WHERE datname = $1`, [DB_NAME])).rows[0];
-    return row?.mark === LOAD_MARK;
-  });
+  return (await DB.comment()) === LOAD_MARK;
 }
 
 interface PatientRow {
@@ -369,7 +361,7 @@ function batchBodies(pool: readonly PatientRow[], count: number, facilities: rea
 
 // ------------------------------------------------------------------------------------------- main
 async function main(): Promise<void> {
-  const url = databaseUrl();
+  const url = DB.url;
   const cacheUrl = redisUrl();
   const started = performance.now();
   const machineAtStart = machineSummary();
@@ -377,21 +369,18 @@ async function main(): Promise<void> {
 
   let load: Awaited<ReturnType<typeof loadConsentPopulation>> | undefined;
   if (REUSE && (await loadedBefore())) {
-    log(`reusing ${DB_NAME} (${LOAD_MARK}, --reuse); applying pending migrations`);
+    log(`reusing ${DB.name} (${LOAD_MARK}, --reuse); applying pending migrations`);
     await migrate(url);
   } else {
-    if (REUSE) log(`--reuse: no complete load of this size and seed in ${DB_NAME}; loading`);
-    await withPostgresAdmin(async (c) => {
-      await c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-      await c.query(`CREATE DATABASE "${DB_NAME}"`);
-    });
+    if (REUSE) log(`--reuse: no complete load of this size and seed in ${DB.name}; loading`);
+    await DB.recreate();
     await migrate(url);
-    log(`loading ${fmt(CONSENTS)} consents of ${fmt(PATIENTS)} patients into ${DB_NAME} (set-based SQL, indexes rebuilt after)…`);
+    log(`loading ${fmt(CONSENTS)} consents of ${fmt(PATIENTS)} patients into ${DB.name} (set-based SQL, indexes rebuilt after)…`);
     load = await loadConsentPopulation({ url, consents: CONSENTS, patients: PATIENTS, seed: SEED, log });
-    await withPostgresAdmin((c) => c.query(`COMMENT ON DATABASE "${DB_NAME}" IS '${LOAD_MARK}'`));
+    await DB.setComment(LOAD_MARK);
     log(`loaded in ${fmt(load.loadSeconds, 1)} s + ${fmt(load.indexSeconds, 1)} s index build and VACUUM ANALYZE`);
   }
-  const size = await withPostgresAdmin(async (c) => (await c.query<{ s: string }>(`SELECT pg_size_pretty(pg_database_size($1)) AS s`, [DB_NAME])).rows[0]?.s ?? '?');
+  const size = await DB.size();
   const { patients, facilities } = await patientsAndFacilities(url);
 
   // Disjoint sets: warm-up, (a)+(b) and the warm batch set, and the cold batch set.
@@ -485,13 +474,10 @@ async function main(): Promise<void> {
   } finally {
     if (service.child.exitCode === null) await service.stop();
     if (DROP) {
-      await withPostgresAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`));
-      log(`dropped ${DB_NAME}`);
+      await DB.drop();
+      log(`dropped ${DB.name}`);
     }
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

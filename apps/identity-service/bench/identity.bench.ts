@@ -23,6 +23,7 @@ import { PopulationGenerator } from '@lienthong/synthetic';
 import {
   autocannon,
   type AutocannonRequest,
+  benchDatabase,
   benchFlag,
   benchNumber,
   benchOption,
@@ -35,10 +36,10 @@ import {
   loadAverage,
   machineSummary,
   type LatencySummary,
+  runBench,
   startBenchService,
   testInfra,
   WORKSPACE_ROOT,
-  withPostgresAdmin,
 } from '@lienthong/testing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -73,20 +74,14 @@ const PROFILE_DIR = benchOption('profile');
  * docs/benchmarks.md unless said otherwise). A deployment choice, measured separately.
  */
 const WORKERS = Math.floor(num('workers', 1));
-const DB_NAME = 'lt_identity_bench';
+const DB = benchDatabase('lt_identity_bench');
 const SAMPLE_SIZE = 100_000;
-const SAMPLE_FILE = join(WORKSPACE_ROOT, 'tmp', `${DB_NAME}.sample.json`);
+const SAMPLE_FILE = join(WORKSPACE_ROOT, 'tmp', `${DB.name}.sample.json`);
 const MAIN = join(WORKSPACE_ROOT, 'dist/apps/identity-service/main.js');
 
 const log = (msg: string) => process.stderr.write(`[identity-bench] ${msg}\n`);
 
 // --------------------------------------------------------------------------------------- database
-function databaseUrl(): string {
-  const url = new URL(testInfra().postgresAdminUrl);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-}
-
 interface SampleFile {
   readonly patients: number;
   readonly seed: number;
@@ -97,8 +92,7 @@ async function loadedSample(url: string): Promise<SampleFile | undefined> {
   if (!existsSync(SAMPLE_FILE)) return undefined;
   const file = JSON.parse(readFileSync(SAMPLE_FILE, 'utf8')) as SampleFile;
   if (file.patients !== PATIENTS || file.seed !== SEED) return undefined;
-  const exists = await withPostgresAdmin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB_NAME])).rowCount === 1);
-  if (!exists) return undefined;
+  if (!(await DB.exists())) return undefined;
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -290,7 +284,7 @@ async function httpLookups(
 
 // ------------------------------------------------------------------------------------------- main
 async function main(): Promise<void> {
-  const url = databaseUrl();
+  const url = DB.url;
   const keys = loadIdentityKeys(process.env['NODE_ENV'] === 'production' ? process.env : { ...process.env, NODE_ENV: 'development' });
   const crypto = new IdentifierCrypto(keys);
   const matcher = new PatientMatcher();
@@ -302,18 +296,15 @@ async function main(): Promise<void> {
   let load: { seconds: number; indexSeconds: number; rows: Record<string, number> } | undefined;
   const reused = REUSE ? await loadedSample(url) : undefined;
   if (reused) {
-    log(`reusing ${DB_NAME} with ${fmt(PATIENTS)} patients (--reuse); applying pending migrations`);
+    log(`reusing ${DB.name} with ${fmt(PATIENTS)} patients (--reuse); applying pending migrations`);
     await applyMigrations(identityPersistence({ url, poolSize: 2 }));
     sample = reused.sample;
     // A different seed: new people must not collide with loaded ones (the loaded generator is gone).
     generator = new PopulationGenerator({ seed: SEED + 1 + (Date.now() % 1_000_000) });
   } else {
-    await withPostgresAdmin(async (c) => {
-      await c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
-      await c.query(`CREATE DATABASE "${DB_NAME}"`);
-    });
+    await DB.recreate();
     await applyMigrations(identityPersistence({ url, poolSize: 2 }));
-    log(`loading ${fmt(PATIENTS)} synthetic patients into ${DB_NAME} (COPY, indexes rebuilt after)…`);
+    log(`loading ${fmt(PATIENTS)} synthetic patients into ${DB.name} (COPY, indexes rebuilt after)…`);
     let lastReport = performance.now();
     const loaded = await bulkLoad({
       url,
@@ -336,7 +327,7 @@ async function main(): Promise<void> {
     writeFileSync(SAMPLE_FILE, JSON.stringify({ patients: PATIENTS, seed: SEED, sample } satisfies SampleFile));
     log(`loaded in ${fmt(loaded.loadSeconds, 1)} s + ${fmt(loaded.indexSeconds, 1)} s index build: ${Object.entries(loaded.rows).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}`);
   }
-  const size = await withPostgresAdmin(async (c) => (await c.query<{ s: string }>(`SELECT pg_size_pretty(pg_database_size($1)) AS s`, [DB_NAME])).rows[0]?.s ?? '?');
+  const size = await DB.size();
   const cccds = sample.map((p) => p.cccd).filter((c): c is string => c !== undefined);
 
   // (b1) SQL/repository lookups first, on a quiet database.
@@ -398,13 +389,10 @@ async function main(): Promise<void> {
   } finally {
     if (service.child.exitCode === null) await service.stop();
     if (DROP) {
-      await withPostgresAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`));
-      log(`dropped ${DB_NAME}`);
+      await DB.drop();
+      log(`dropped ${DB.name}`);
     }
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

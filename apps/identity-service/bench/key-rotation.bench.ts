@@ -13,7 +13,7 @@
  * `--keep` leaves the database (dropped by default: it is ~0.5 GB per million rows).
  */
 import 'reflect-metadata';
-import { benchFlag, benchNumber, fmt, testInfra, WORKSPACE_ROOT, withPostgresAdmin } from '@lienthong/testing';
+import { benchDatabase, benchFlag, benchNumber, fmt, runBench, WORKSPACE_ROOT } from '@lienthong/testing';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
@@ -30,7 +30,7 @@ const num = (name: string, fallback: number) => Math.floor(benchNumber(name, fal
 const ROWS = num('rows', 1_000_000);
 const BATCH = num('batch', 1_000);
 const KEEP = benchFlag('keep');
-const DB_NAME = 'lt_keyrot_bench';
+const DB = benchDatabase('lt_keyrot_bench');
 const JOB = join(WORKSPACE_ROOT, 'dist/apps/identity-service/rotate-keys.js');
 // The development defaults (identity-keys.config.ts) plus a second, equally fake key to rotate to.
 const DEV1 = 'ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzJieXRlcyE=';
@@ -105,26 +105,22 @@ function runJob(url: string): Promise<{ lines: Record<string, unknown>[]; second
 
 async function main(): Promise<void> {
   if (!existsSync(JOB)) throw new Error(`${JOB} is missing: run \`npx nx build identity-service\` first`);
-  const url = new URL(testInfra().postgresAdminUrl);
-  url.pathname = `/${DB_NAME}`;
-  await withPostgresAdmin(async (c) => {
-    await c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${DB_NAME}`);
-  });
+  const url = DB.url;
+  await DB.recreate();
   try {
-    await applyMigrations(identityPersistence({ url: url.toString(), poolSize: 1 }));
+    await applyMigrations(identityPersistence({ url: url, poolSize: 1 }));
 
     const loadStarted = performance.now();
-    const sample = await load(url.toString());
+    const sample = await load(url);
     log(`loaded ${fmt(ROWS)} identifier rows under dev1 in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s`);
 
     const loadBefore = os.loadavg()[0] ?? 0;
-    const run = await runJob(url.toString());
+    const run = await runJob(url);
     const loadAfter = os.loadavg()[0] ?? 0;
     const summary = run.lines.find((l) => l['msg'] === 'key rotation finished');
     if (run.code !== 0 || !summary) throw new Error(`rotate-keys.js exited ${String(run.code)}`);
 
-    const check = new Client({ connectionString: url.toString() });
+    const check = new Client({ connectionString: url });
     await check.connect();
     try {
       const byKey = (await check.query<{ key_id: string; n: string }>(`SELECT key_id, count(*) AS n FROM patient_identifiers GROUP BY key_id`)).rows;
@@ -153,11 +149,8 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    if (!KEEP) await withPostgresAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`));
+    if (!KEEP) await DB.drop();
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

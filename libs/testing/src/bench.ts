@@ -4,6 +4,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type * as Hdr from 'hdr-histogram-js';
+import { withPostgresAdmin } from './database';
+import { testInfra } from './infra';
 import { freePort } from './service-process';
 
 /*
@@ -82,6 +84,53 @@ export function latencySummary(h: Hdr.Histogram, count: number, seconds: number)
     p99: h.getValueAtPercentile(99) / 1000,
     max: h.maxValue / 1000,
   };
+}
+
+// ------------------------------------------------------------------------------------ the database
+
+export interface BenchDatabase {
+  readonly name: string;
+  /** On this run's Postgres (TEST_POSTGRES_ADMIN_URL's server). */
+  readonly url: string;
+  exists(): Promise<boolean>;
+  /** Drops it if it exists (connections and all) and creates it empty. */
+  recreate(): Promise<void>;
+  drop(): Promise<void>;
+  /** Its size, `1912 MB`. */
+  size(): Promise<string>;
+  /** What COMMENT ON DATABASE says (a bench records what it loaded there), or null. */
+  comment(): Promise<string | null>;
+  setComment(text: string): Promise<void>;
+}
+
+/** A benchmark's own database (kept between runs for --reuse, unlike a test database). */
+export function benchDatabase(name: string): BenchDatabase {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`a bench database name is a plain identifier, not "${name}"`);
+  const url = new URL(testInfra().postgresAdminUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    exists: () => withPostgresAdmin(async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1),
+    recreate: () =>
+      withPostgresAdmin(async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await c.query(`CREATE DATABASE "${name}"`);
+      }),
+    drop: () => withPostgresAdmin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
+    size: () => withPostgresAdmin(async (c) => (await c.query<{ s: string }>(`SELECT pg_size_pretty(pg_database_size($1)) AS s`, [name])).rows[0]?.s ?? '?'),
+    comment: () =>
+      withPostgresAdmin(async (c) => (await c.query<{ mark: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS mark FROM pg_database WHERE datname = $1`, [name])).rows[0]?.mark ?? null),
+    setComment: (text) => withPostgresAdmin(async (c) => void (await c.query(`COMMENT ON DATABASE "${name}" IS '${text.replace(/'/g, "''")}'`))),
+  };
+}
+
+/** Runs a benchmark's main: on failure its stack goes to stderr and the process exits 1. */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
 }
 
 // ------------------------------------------------------------------------------------ the service
