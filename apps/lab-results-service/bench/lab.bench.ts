@@ -666,6 +666,7 @@ async function main(): Promise<void> {
     rmSync(issuer.privateKeyFile, { force: true });
     if (DROP) {
       for (const name of Object.values(DB)) await dropDatabase(name);
+      rmSync(IDENTITY_FILE, { force: true });
       log(`dropped ${Object.values(DB).join(', ')}`);
     }
   }
