@@ -1,3 +1,4 @@
+import { dropKeysAndIndexes, restoreKeysAndIndexes } from '@lienthong/testing';
 import { Client } from 'pg';
 import { performance } from 'node:perf_hooks';
 
@@ -51,37 +52,8 @@ export interface LoadResult {
   readonly indexSeconds: number;
 }
 
-interface SavedDdl {
-  readonly keys: { table: string; name: string; def: string }[];
-  readonly indexes: string[];
-}
-
-async function dropIndexes(client: Client): Promise<SavedDdl> {
-  const keys = await client.query<{ name: string; table: string; def: string }>(
-    `SELECT c.conname AS name, c.conrelid::regclass::text AS table, pg_get_constraintdef(c.oid) AS def
-       FROM pg_constraint c WHERE c.conrelid = ANY($1::regclass[]) AND c.contype IN ('p', 'u')`,
-    [TABLES],
-  );
-  const indexes = await client.query<{ name: string; def: string }>(
-    `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
-      WHERE i.schemaname = current_schema() AND i.tablename = ANY($1)
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.contype IN ('p', 'u'))`,
-    [TABLES],
-  );
-  for (const key of keys.rows) await client.query(`ALTER TABLE ${key.table} DROP CONSTRAINT "${key.name}"`);
-  for (const index of indexes.rows) await client.query(`DROP INDEX "${index.name}"`);
-  return { keys: keys.rows, indexes: indexes.rows.map((i) => i.def) };
-}
-
-/** Rebuilds what dropIndexes removed, two statements at a time (two cores), then VACUUM ANALYZE (visibility map for index-only scans). */
-async function restoreIndexes(clients: readonly Client[], saved: SavedDdl): Promise<void> {
-  const queue = [...saved.keys.map((k) => `ALTER TABLE ${k.table} ADD CONSTRAINT "${k.name}" ${k.def}`), ...saved.indexes];
-  await Promise.all(
-    clients.slice(0, 2).map(async (client) => {
-      await client.query(`SET maintenance_work_mem = '512MB'`);
-      for (let sql = queue.shift(); sql !== undefined; sql = queue.shift()) await client.query(sql);
-    }),
-  );
+/** VACUUM ANALYZE the loaded tables, two at a time (two cores): statistics and the visibility map index-only scans need. */
+async function vacuumAnalyze(clients: readonly Client[]): Promise<void> {
   const tables: string[] = [...TABLES];
   await Promise.all(
     clients.slice(0, 2).map(async (client) => {
@@ -113,7 +85,7 @@ export async function loadConsentPopulation(options: LoadOptions): Promise<LoadR
     log(`  ${label}: ${result.rowCount ?? 0} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   };
   try {
-    const saved = await dropIndexes(c);
+    const saved = await dropKeysAndIndexes(c, TABLES);
     const started = performance.now();
     // Session functions: a non-negative 63-bit hash of (seed, row, salt), and an RFC 9562 version-4
     // shaped uuid from (tag, seed, row) — the service's zod schemas accept only real uuid versions.
@@ -251,7 +223,8 @@ export async function loadConsentPopulation(options: LoadOptions): Promise<LoadR
     const loadSeconds = (performance.now() - started) / 1000;
     const indexStarted = performance.now();
     await c.query('DROP TABLE bv, bp, bf');
-    await restoreIndexes(clients, saved);
+    await restoreKeysAndIndexes(clients, saved);
+    await vacuumAnalyze(clients);
     const indexSeconds = (performance.now() - indexStarted) / 1000;
 
     const rows = {} as Record<Table, number>;

@@ -1,4 +1,5 @@
 import { PopulationGenerator } from '@lienthong/synthetic';
+import { dropKeysAndIndexes, restoreKeysAndIndexes } from '@lienthong/testing';
 import { Client } from 'pg';
 import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
@@ -40,54 +41,6 @@ export interface LoadResult {
   readonly indexSeconds: number;
 }
 
-interface SavedDdl {
-  readonly keys: { table: string; name: string; def: string }[];
-  readonly foreignKeys: { table: string; name: string; def: string }[];
-  readonly indexes: string[];
-}
-
-/** Drops the four tables' keys and indexes, and the foreign keys onto them (remembering their exact definitions), so COPY runs unindexed. */
-async function dropIndexes(client: Client): Promise<SavedDdl> {
-  const constraints = await client.query<{ name: string; table: string; type: string; def: string }>(
-    `SELECT c.conname AS name, c.conrelid::regclass::text AS table, c.contype AS type, pg_get_constraintdef(c.oid) AS def
-       FROM pg_constraint c
-      WHERE (c.conrelid = ANY($1::regclass[]) AND c.contype IN ('p', 'u', 'f'))
-         -- and another table's foreign keys onto them (patient_source_records → facility_links): a key they depend on cannot be dropped
-         OR (c.confrelid = ANY($1::regclass[]) AND c.contype = 'f')`,
-    [TABLES],
-  );
-  const indexes = await client.query<{ name: string; def: string }>(
-    `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
-      WHERE i.schemaname = current_schema() AND i.tablename = ANY($1)
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.contype IN ('p', 'u'))`,
-    [TABLES],
-  );
-  const saved: SavedDdl = {
-    keys: constraints.rows.filter((c) => c.type !== 'f'),
-    foreignKeys: constraints.rows.filter((c) => c.type === 'f'),
-    indexes: indexes.rows.map((i) => i.def),
-  };
-  for (const fk of saved.foreignKeys) await client.query(`ALTER TABLE ${fk.table} DROP CONSTRAINT "${fk.name}"`);
-  for (const key of saved.keys) await client.query(`ALTER TABLE ${key.table} DROP CONSTRAINT "${key.name}"`);
-  for (const index of indexes.rows) await client.query(`DROP INDEX "${index.name}"`);
-  return saved;
-}
-
-/** Rebuilds what dropIndexes removed, two statements at a time (two cores), foreign keys last. */
-async function restoreIndexes(clients: readonly Client[], saved: SavedDdl): Promise<void> {
-  const queue = [...saved.keys.map((k) => `ALTER TABLE ${k.table} ADD CONSTRAINT "${k.name}" ${k.def}`), ...saved.indexes];
-  await Promise.all(
-    clients.slice(0, 2).map(async (client) => {
-      await client.query(`SET maintenance_work_mem = '512MB'`);
-      for (let sql = queue.shift(); sql !== undefined; sql = queue.shift()) await client.query(sql);
-    }),
-  );
-  const [first] = clients;
-  if (!first) return;
-  for (const fk of saved.foreignKeys) await first.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT "${fk.name}" ${fk.def}`);
-  for (const table of TABLES) await first.query(`ANALYZE ${table}`);
-}
-
 /**
  * Generates `patients` synthetic people and writes exactly the rows the registration use case writes
  * for a new patient at one facility: the patient, its encrypted identifiers with blind indexes (same
@@ -107,7 +60,7 @@ export async function bulkLoad(options: LoadOptions): Promise<LoadResult> {
   const [admin] = clients;
   if (!admin) throw new Error('no connection');
   try {
-    const saved = await dropIndexes(admin);
+    const saved = await dropKeysAndIndexes(admin, TABLES);
     const generator = new PopulationGenerator({ seed: options.seed });
     const sample: SamplePerson[] = [];
     const sampleEvery = Math.max(1, Math.floor(options.patients / options.sampleSize));
@@ -161,7 +114,8 @@ export async function bulkLoad(options: LoadOptions): Promise<LoadResult> {
     await inFlight;
     const loadSeconds = (performance.now() - started) / 1000;
     const indexStarted = performance.now();
-    await restoreIndexes(clients, saved);
+    await restoreKeysAndIndexes(clients, saved);
+    for (const table of TABLES) await admin.query(`ANALYZE ${table}`);
     return { generator, sample, rows, loadSeconds, indexSeconds: (performance.now() - indexStarted) / 1000 };
   } finally {
     await Promise.all(clients.map((c) => c.end()));

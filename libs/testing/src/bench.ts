@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type * as Hdr from 'hdr-histogram-js';
+import { type Client } from 'pg';
 import { withPostgresAdmin } from './database';
 import { testInfra } from './infra';
 import { freePort } from './service-process';
@@ -123,6 +124,56 @@ export function benchDatabase(name: string): BenchDatabase {
       withPostgresAdmin(async (c) => (await c.query<{ mark: string | null }>(`SELECT shobj_description(oid, 'pg_database') AS mark FROM pg_database WHERE datname = $1`, [name])).rows[0]?.mark ?? null),
     setComment: (text) => withPostgresAdmin(async (c) => void (await c.query(`COMMENT ON DATABASE "${name}" IS '${text.replace(/'/g, "''")}'`))),
   };
+}
+
+/** What dropKeysAndIndexes removed, by exact definition. */
+export interface DroppedDdl {
+  readonly keys: readonly { readonly table: string; readonly name: string; readonly def: string }[];
+  readonly foreignKeys: readonly { readonly table: string; readonly name: string; readonly def: string }[];
+  readonly indexes: readonly string[];
+}
+
+/**
+ * Drops the primary and unique keys and the indexes of `tables`, and every foreign key of or onto
+ * them (a key another table depends on cannot be dropped alone), remembering their definitions: a
+ * bulk load then writes unindexed, and restoreKeysAndIndexes builds each once.
+ */
+export async function dropKeysAndIndexes(client: Client, tables: readonly string[]): Promise<DroppedDdl> {
+  const constraints = await client.query<{ name: string; table: string; type: string; def: string }>(
+    `SELECT c.conname AS name, c.conrelid::regclass::text AS table, c.contype AS type, pg_get_constraintdef(c.oid) AS def
+       FROM pg_constraint c
+      WHERE (c.conrelid = ANY($1::regclass[]) AND c.contype IN ('p', 'u', 'f'))
+         OR (c.confrelid = ANY($1::regclass[]) AND c.contype = 'f')`,
+    [tables],
+  );
+  const indexes = await client.query<{ name: string; def: string }>(
+    `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
+      WHERE i.schemaname = current_schema() AND i.tablename = ANY($1)
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.contype IN ('p', 'u'))`,
+    [tables],
+  );
+  const dropped: DroppedDdl = {
+    keys: constraints.rows.filter((c) => c.type !== 'f'),
+    foreignKeys: constraints.rows.filter((c) => c.type === 'f'),
+    indexes: indexes.rows.map((i) => i.def),
+  };
+  for (const fk of dropped.foreignKeys) await client.query(`ALTER TABLE ${fk.table} DROP CONSTRAINT "${fk.name}"`);
+  for (const key of dropped.keys) await client.query(`ALTER TABLE ${key.table} DROP CONSTRAINT "${key.name}"`);
+  for (const index of indexes.rows) await client.query(`DROP INDEX "${index.name}"`);
+  return dropped;
+}
+
+/** Rebuilds what dropKeysAndIndexes removed: keys and indexes two at a time (on the first two `clients`), foreign keys last. */
+export async function restoreKeysAndIndexes(clients: readonly Client[], dropped: DroppedDdl): Promise<void> {
+  const queue = [...dropped.keys.map((k) => `ALTER TABLE ${k.table} ADD CONSTRAINT "${k.name}" ${k.def}`), ...dropped.indexes];
+  await Promise.all(
+    clients.slice(0, 2).map(async (client) => {
+      await client.query(`SET maintenance_work_mem = '512MB'`);
+      for (let sql = queue.shift(); sql !== undefined; sql = queue.shift()) await client.query(sql);
+    }),
+  );
+  const [first] = clients;
+  for (const fk of dropped.foreignKeys) await first?.query(`ALTER TABLE ${fk.table} ADD CONSTRAINT "${fk.name}" ${fk.def}`);
 }
 
 /** Runs a benchmark's main: on failure its stack goes to stderr and the process exits 1. */
