@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { type RuleSet } from '../src/reuse/domain/catalogue';
-import { pickDistinct, rng, type BenchIssuer, type PreparedRequest } from './bench-kit';
+import { pickDistinct, rng, type BenchIssuer, type PreparedRequest } from './bench-support';
 
 /**
  * The reuse checks the bench sends: `POST /v1/reuse-checks` with 5 tests, purpose treatment, the

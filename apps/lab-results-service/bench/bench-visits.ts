@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRuleSets } from '../src/config/rule-sets/load-rule-sets';
 import { type CatalogueTest, ruleSetAt, type RuleSet } from '../src/reuse/domain/catalogue';
-import { pick } from './bench-kit';
+import { pick } from './bench-support';
 
 /**
  * What the lab bench sends: the catalogue's tests as the shipped rule sets describe them, the

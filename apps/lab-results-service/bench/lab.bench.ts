@@ -38,7 +38,23 @@ import 'reflect-metadata';
 import { FacilityChangedV1, PatientLinkedV1, PatientMergedV1, PatientRegisteredV1, PatientUnmergedV1, Topics } from '@lienthong/contracts';
 import { provisionTopics, silentLogger } from '@lienthong/messaging';
 import { PopulationGenerator } from '@lienthong/synthetic';
-import { testInfra, testKafka, WORKSPACE_ROOT } from '@lienthong/testing';
+import {
+  benchDatabase,
+  benchFlag,
+  benchNumber,
+  benchOption,
+  closedLoop,
+  fmt,
+  loadAverage,
+  machineSummary,
+  runBench,
+  testInfra,
+  testKafka,
+  WORKSPACE_ROOT,
+  type AutocannonResult,
+  type BenchService,
+  type LatencySummary,
+} from '@lienthong/testing';
 import { buildXml130File, type Xml130VisitInput } from '@lienthong/xml130';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,20 +63,8 @@ import { Client } from 'pg';
 import { createClient } from 'redis';
 import {
   cannon,
-  closedLoop,
   createBenchIssuer,
-  databaseSize,
-  databaseUrl,
-  dropDatabase,
-  fmt,
   latencyText,
-  loadAverage,
-  loadMark,
-  machine,
-  markLoaded,
-  num,
-  option,
-  recreateDatabase,
   rng,
   routeDelta,
   routeTotals,
@@ -70,41 +74,44 @@ import {
   until,
   verdict,
   type BenchIssuer,
-  type BuiltService,
-  type LatencySummary,
   type PreparedRequest,
-} from './bench-kit';
+} from './bench-support';
 import { loadConsentPopulation, loadLabRegistry, loadLabResults, type ConsentLoadResult, type LabLoadResult } from './bench-load';
 import { benchPerson, catalogueNow, registrationBody, seedFacilities, visitOf, type BenchPerson } from './bench-visits';
 import { reuseCheckRequests, type CheckPlan } from './bench-checks';
 
 // ---------------------------------------------------------------------------------------- options
-const ONLY = option('only');
+const ONLY = benchOption('only');
 if (ONLY !== undefined && ONLY !== 'xml' && ONLY !== 'reuse') throw new Error('--only must be xml or reuse');
 const RUN_XML = ONLY !== 'reuse';
 const RUN_REUSE = ONLY !== 'xml';
-const PATIENTS = Math.floor(num('patients', 3_000));
-const VISITS = Math.floor(num('visits', 7_000));
-const VISITS_PER_FILE = Math.floor(num('visits-per-file', 20));
-const CONNECTIONS = Math.floor(num('connections', 4));
-const RESULTS = Math.floor(num('results', 1_000_000, 1_000));
+const PATIENTS = Math.floor(benchNumber('patients', 3_000));
+const VISITS = Math.floor(benchNumber('visits', 7_000));
+const VISITS_PER_FILE = Math.floor(benchNumber('visits-per-file', 20));
+const CONNECTIONS = Math.floor(benchNumber('connections', 4));
+const RESULTS = Math.floor(benchNumber('results', 1_000_000, { min: 1_000 }));
 /** ~5 results per patient: 1 M results for ~200k patients. */
 const RESULT_PATIENTS = Math.max(100, Math.round(RESULTS / 5));
-const CHECKS = Math.floor(num('checks', 3_000));
-const CHECK_SECONDS = num('check-seconds', 15);
-const CONCURRENCY = Math.floor(num('concurrency', 8));
-const SEED = Math.floor(num('seed', 20_251_126));
-const REDIS_DB = Math.floor(num('redis-db', 10, 0));
-const REUSE = option('reuse') !== undefined;
-const DROP = option('drop') !== undefined;
-const PROFILE_DIR = option('profile');
+const CHECKS = Math.floor(benchNumber('checks', 3_000));
+const CHECK_SECONDS = benchNumber('check-seconds', 15);
+const CONCURRENCY = Math.floor(benchNumber('concurrency', 8));
+const SEED = Math.floor(benchNumber('seed', 20_251_126));
+const REDIS_DB = Math.floor(benchNumber('redis-db', 10, { min: 0 }));
+const REUSE = benchFlag('reuse');
+const DROP = benchFlag('drop');
+const PROFILE_DIR = benchOption('profile');
 
-const DB = { identity: 'lt_lab_bench_identity', xml: 'lt_lab_bench_xml', consent: 'lt_lab_bench_consent', lab: 'lt_lab_bench' } as const;
+const DB = {
+  identity: benchDatabase('lt_lab_bench_identity'),
+  xml: benchDatabase('lt_lab_bench_xml'),
+  consent: benchDatabase('lt_lab_bench_consent'),
+  lab: benchDatabase('lt_lab_bench'),
+} as const;
 const DIST = join(WORKSPACE_ROOT, 'dist/apps');
 const built = (app: string) => ({ main: join(DIST, app, 'main.js'), migrate: join(DIST, app, 'migrate.js') });
 const TMP = join(WORKSPACE_ROOT, 'tmp');
 /** The enterprise ids identity answered for the bench's people (kept with the identity database for --reuse). */
-const IDENTITY_FILE = join(TMP, `${DB.identity}.patients.json`);
+const IDENTITY_FILE = join(TMP, `${DB.identity.name}.patients.json`);
 const MARK = {
   identity: `lab-bench identity patients=${PATIENTS} seed=${SEED}`,
   consent: `lab-bench consent patients=${RESULT_PATIENTS} seed=${SEED}`,
@@ -125,9 +132,9 @@ const seconds = (ms: number) => ms / 1000;
 
 // ------------------------------------------------------------------------------------- the stack
 /** Every service process the bench started: whatever still runs is stopped at the end, failure or not. */
-const processes: BuiltService[] = [];
+const processes: BenchService[] = [];
 
-async function startBuiltService(...args: Parameters<typeof startProcess>): Promise<BuiltService> {
+async function startBuiltService(...args: Parameters<typeof startProcess>): Promise<BenchService> {
   const service = await startProcess(...args);
   processes.push(service);
   return service;
@@ -167,12 +174,12 @@ async function groupAtTopicEnds(groupId: string): Promise<void> {
   }
 }
 
-async function startLab(issuer: BenchIssuer, url: string, identity: BuiltService | undefined, consent: BuiltService | undefined, label: string): Promise<BuiltService> {
+async function startLab(issuer: BenchIssuer, url: string, identity: BenchService | undefined, consent: BenchService | undefined, label: string): Promise<BenchService> {
   const group = `lab-bench-${label}-${process.pid}-${Date.now().toString(36)}`;
   await groupAtTopicEnds(group);
   return startBuiltService(
-    built('lab-results-service').main,
     'lab-results-service',
+    built('lab-results-service').main,
     {
       ...commonEnv(issuer, url, `lab-bench-${label}`),
       LAB_IDENTITY_URL: identity?.base ?? 'http://127.0.0.1:9',
@@ -182,6 +189,17 @@ async function startLab(issuer: BenchIssuer, url: string, identity: BuiltService
     },
     PROFILE_DIR,
   );
+}
+
+/** Each request once, by `concurrency` closed-loop clients (the kit's closedLoop). */
+function sendEach(port: number, requests: readonly PreparedRequest[], concurrency: number, tally: Tally, onResponse: (status: number, body: string) => void): Promise<LatencySummary> {
+  return closedLoop({
+    port,
+    concurrency,
+    next: (i) => requests[i],
+    onResponse,
+    onError: (error) => tally.error('socket', error.message),
+  });
 }
 
 async function withSql<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
@@ -219,18 +237,18 @@ interface IdentityFile {
 }
 
 /** identity-service's database with the bench's people registered (once; kept for --reuse). */
-async function prepareIdentity(issuer: BenchIssuer, people: readonly BenchPerson[]): Promise<{ service: BuiltService; ids: string[]; registered: LatencySummary | undefined }> {
-  const url = databaseUrl(DB.identity);
+async function prepareIdentity(issuer: BenchIssuer, people: readonly BenchPerson[]): Promise<{ service: BenchService; ids: string[]; registered: { seconds: number } | undefined }> {
+  const url = DB.identity.url;
   const env = { ...commonEnv(issuer, url, 'lab-bench-identity'), IDENTITY_SEED_FACILITIES: 'true' };
   let saved: IdentityFile | undefined;
-  if (REUSE && (await loadMark(DB.identity)) === MARK.identity && existsSync(IDENTITY_FILE)) {
+  if (REUSE && (await DB.identity.comment()) === MARK.identity && existsSync(IDENTITY_FILE)) {
     const file = JSON.parse(readFileSync(IDENTITY_FILE, 'utf8')) as IdentityFile;
     if (file.patients === PATIENTS && file.seed === SEED && file.ids.length === people.length) saved = file;
   }
-  if (saved === undefined) await recreateDatabase(DB.identity);
-  else log(`reusing ${DB.identity} (${MARK.identity}, --reuse)`);
+  if (saved === undefined) await DB.identity.recreate();
+  else log(`reusing ${DB.identity.name} (${MARK.identity}, --reuse)`);
   await migrateWith('identity-service', env);
-  const service = await startBuiltService(built('identity-service').main, 'identity-service', env, PROFILE_DIR);
+  const service = await startBuiltService('identity-service', built('identity-service').main, env, PROFILE_DIR);
   if (saved !== undefined) return { service, ids: saved.ids, registered: undefined };
 
   log(`registering ${fmt(people.length)} people at identity-service over HTTP (each at their facility, 8 clients)…`);
@@ -242,26 +260,36 @@ async function prepareIdentity(issuer: BenchIssuer, people: readonly BenchPerson
     body: JSON.stringify(registrationBody(p)),
   }));
   const ids: string[] = new Array<string>(people.length).fill('');
-  const index = new Map(requests.map((r, i) => [r, i]));
   const tally = new Tally();
-  const registered = await closedLoop(
-    service.port,
-    requests,
-    8,
-    undefined,
-    (status, body, request) => {
-      if (status !== 200 && status !== 201) return tally.error(status, body);
-      const answer = JSON.parse(body) as { enterprisePatientId?: string; outcome?: string };
-      tally.add(answer.outcome ?? '?');
-      ids[index.get(request) ?? -1] = answer.enterprisePatientId ?? '';
-    },
-    (error) => tally.error('socket', error.message),
+  const t0 = performance.now();
+  let next = 0;
+  // Eight clients; each answer's enterprise id kept at its person's index.
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < requests.length; i = next++) {
+        const r = requests[i] as PreparedRequest;
+        try {
+          const response = await fetch(`${service.base}${r.path}`, { method: 'POST', headers: r.headers, body: r.body });
+          const body = await response.text();
+          if (response.status !== 200 && response.status !== 201) {
+            tally.error(response.status, body);
+            continue;
+          }
+          const answer = JSON.parse(body) as { enterprisePatientId?: string; outcome?: string };
+          tally.add(answer.outcome ?? '?');
+          ids[i] = answer.enterprisePatientId ?? '';
+        } catch (error) {
+          tally.error('socket', error instanceof Error ? error.message : String(error));
+        }
+      }
+    }),
   );
+  const registered = { seconds: (performance.now() - t0) / 1000 };
   if (tally.errors > 0 || ids.some((id) => id === '')) throw new Error(`registration: ${tally.errors} failed, first: ${tally.firstError}`);
-  log(`registered: ${tally.toString()}; ${latencyText(registered)}`);
+  log(`registered in ${fmt(registered.seconds, 1)} s: ${tally.toString()}`);
   mkdirSync(TMP, { recursive: true });
   writeFileSync(IDENTITY_FILE, JSON.stringify({ patients: PATIENTS, seed: SEED, ids } satisfies IdentityFile));
-  await markLoaded(DB.identity, MARK.identity);
+  await DB.identity.setComment(MARK.identity);
   return { service, ids, registered };
 }
 
@@ -270,7 +298,7 @@ interface XmlFile {
   readonly facility: string;
   readonly visits: number;
   readonly results: number;
-  readonly body: Buffer;
+  readonly body: string;
 }
 
 /** `--visits` visits of the people (visit k: person k mod P), grouped by facility into files of `--visits-per-file`. */
@@ -281,7 +309,7 @@ function xmlFiles(people: readonly BenchPerson[], from: number, count: number, r
   const flush = (facility: string) => {
     const open = byFacility.get(facility);
     if (open === undefined || open.visits.length === 0) return;
-    const body = Buffer.from(buildXml130File(open.visits, { facility, createdAt: new Date() }), 'utf8');
+    const body = buildXml130File(open.visits, { facility, createdAt: new Date() });
     files.push({ facility, visits: open.visits.length, results: open.results, body });
     byFacility.delete(facility);
   };
@@ -346,7 +374,7 @@ interface XmlOutcome {
   readonly visits: number;
   readonly results: number;
   readonly megabytes: number;
-  readonly requests: Awaited<ReturnType<typeof cannon>>;
+  readonly requests: AutocannonResult;
   readonly tally: Tally;
   /** ms from the first request. */
   readonly requestsDoneMs: number;
@@ -355,7 +383,7 @@ interface XmlOutcome {
   readonly stored: number;
   /** Results/s over the steadiest 10 s (the best window of the polled counts). */
   readonly peakPerSecond: number;
-  readonly registered: LatencySummary | undefined;
+  readonly registered: { seconds: number } | undefined;
   readonly warmResults: number;
   /** identity-service's register-or-link calls during the measured uploads, and its mean server time. */
   readonly identityCalls: { calls: number; meanMs: number };
@@ -363,11 +391,11 @@ interface XmlOutcome {
   readonly uploads: { calls: number; meanMs: number };
 }
 
-async function xmlPath(issuer: BenchIssuer): Promise<{ outcome: XmlOutcome; identity: BuiltService }> {
+async function xmlPath(issuer: BenchIssuer): Promise<{ outcome: XmlOutcome; identity: BenchService }> {
   const people = benchPeople(PATIENTS);
   const { service: identity, ids, registered } = await prepareIdentity(issuer, people);
-  const url = databaseUrl(DB.xml);
-  await recreateDatabase(DB.xml);
+  const url = DB.xml.url;
+  await DB.xml.recreate();
   await migrateWith('lab-results-service', { ...commonEnv(issuer, url, 'lab-bench-migrate') });
   // The registry copy lab-results-service would have learned from identity's events.
   await withSql(url, (c) =>
@@ -384,7 +412,7 @@ async function xmlPath(issuer: BenchIssuer): Promise<{ outcome: XmlOutcome; iden
   const files = xmlFiles(people, warmCount, VISITS, random);
   const expected = files.reduce((s, f) => s + f.results, 0);
   const warmResults = warmFiles.reduce((s, f) => s + f.results, 0);
-  const megabytes = files.reduce((s, f) => s + f.body.length, 0) / 2 ** 20;
+  const megabytes = files.reduce((s, f) => s + Buffer.byteLength(f.body), 0) / 2 ** 20;
 
   const lab = await startLab(issuer, url, identity, undefined, 'xml');
   try {
@@ -392,7 +420,7 @@ async function xmlPath(issuer: BenchIssuer): Promise<{ outcome: XmlOutcome; iden
     await c.connect();
     try {
       const warmTally = new Tally();
-      await closedLoop(lab.port, await uploadRequests(issuer, warmFiles), 2, undefined, (s, b) => tallySubmission(warmTally, s, b), (e) => warmTally.error('socket', e.message));
+      await sendEach(lab.port, await uploadRequests(issuer, warmFiles), 2, warmTally, (s, b) => tallySubmission(warmTally, s, b));
       if (warmTally.errors > 0) throw new Error(`warm-up: ${warmTally.errors} failed uploads, first: ${warmTally.firstError}\n${lab.tail().slice(-3_000)}`);
       const warmStored = await until(async () => (await counts(c)).results >= warmResults && (await counts(c)).outbox === 0, 120_000);
       if (!warmStored) throw new Error(`warm-up: ${fmt((await counts(c)).results)} of ${fmt(warmResults)} results stored after 120 s (visits: ${warmTally.toString()})\n${lab.tail().slice(-3_000)}`);
@@ -497,7 +525,7 @@ interface ReuseOutcome {
   readonly labSize: string;
   readonly sequential: LatencySummary;
   readonly sequentialTally: Tally;
-  readonly concurrent: Awaited<ReturnType<typeof cannon>>;
+  readonly concurrent: AutocannonResult;
   readonly concurrentTally: Tally;
   readonly plan: CheckPlan;
   /** During the sequential checks: consent-service's batch decisions and lab-results-service's checks as their own metrics saw them. */
@@ -505,8 +533,8 @@ interface ReuseOutcome {
   readonly checks: { calls: number; meanMs: number };
 }
 
-async function reusePath(issuer: BenchIssuer, identity: BuiltService | undefined): Promise<ReuseOutcome> {
-  const consentUrl = databaseUrl(DB.consent);
+async function reusePath(issuer: BenchIssuer, identity: BenchService | undefined): Promise<ReuseOutcome> {
+  const consentUrl = DB.consent.url;
   const consentEnv = {
     ...commonEnv(issuer, consentUrl, 'lab-bench-consent'),
     REDIS_URL: (() => {
@@ -517,35 +545,35 @@ async function reusePath(issuer: BenchIssuer, identity: BuiltService | undefined
     CONSENT_CONSUMER_GROUP: `lab-bench-consent-${process.pid}-${Date.now().toString(36)}`,
   };
   let consentLoad: ReuseOutcome['consentLoad'];
-  if (REUSE && (await loadMark(DB.consent)) === MARK.consent) {
-    log(`reusing ${DB.consent} (${MARK.consent}, --reuse)`);
+  if (REUSE && (await DB.consent.comment()) === MARK.consent) {
+    log(`reusing ${DB.consent.name} (${MARK.consent}, --reuse)`);
     await migrateWith('consent-service', consentEnv);
   } else {
-    await recreateDatabase(DB.consent);
+    await DB.consent.recreate();
     await migrateWith('consent-service', consentEnv);
-    log(`loading consents of ${fmt(RESULT_PATIENTS)} patients into ${DB.consent} (consent-service's bench loader)…`);
+    log(`loading consents of ${fmt(RESULT_PATIENTS)} patients into ${DB.consent.name} (consent-service's bench loader)…`);
     consentLoad = await loadConsentPopulation({ url: consentUrl, consents: Math.round(RESULT_PATIENTS * 2.5), patients: RESULT_PATIENTS, seed: SEED, log });
-    await markLoaded(DB.consent, MARK.consent);
+    await DB.consent.setComment(MARK.consent);
   }
 
-  const labUrl = databaseUrl(DB.lab);
+  const labUrl = DB.lab.url;
   let labLoad: LabLoadResult | undefined;
-  if (REUSE && (await loadMark(DB.lab)) === MARK.lab) {
-    log(`reusing ${DB.lab} (${MARK.lab}, --reuse; earlier runs' checks and audit rows stay)`);
+  if (REUSE && (await DB.lab.comment()) === MARK.lab) {
+    log(`reusing ${DB.lab.name} (${MARK.lab}, --reuse; earlier runs' checks and audit rows stay)`);
     await migrateWith('lab-results-service', commonEnv(issuer, labUrl, 'lab-bench-migrate'));
   } else {
-    await recreateDatabase(DB.lab);
+    await DB.lab.recreate();
     await migrateWith('lab-results-service', commonEnv(issuer, labUrl, 'lab-bench-migrate'));
-    log(`loading ${fmt(RESULTS)} results of ${fmt(RESULT_PATIENTS)} patients into ${DB.lab} (set-based SQL, indexes rebuilt after)…`);
+    log(`loading ${fmt(RESULTS)} results of ${fmt(RESULT_PATIENTS)} patients into ${DB.lab.name} (set-based SQL, indexes rebuilt after)…`);
     labLoad = await loadLabResults({ url: labUrl, consentUrl, results: RESULTS, seed: SEED, catalogue: catalogueNow(), log });
-    await markLoaded(DB.lab, MARK.lab);
+    await DB.lab.setComment(MARK.lab);
     log(`loaded in ${fmt(labLoad.loadSeconds, 1)} s + ${fmt(labLoad.indexSeconds, 1)} s index build and VACUUM ANALYZE`);
   }
-  const labSize = await databaseSize(DB.lab);
+  const labSize = await DB.lab.size();
 
   const deleted = await clearConsentCache();
   log(`consent cache: Redis database ${REDIS_DB}, ${fmt(deleted)} consent:* keys deleted`);
-  const consent = await startBuiltService(built('consent-service').main, 'consent-service', consentEnv, PROFILE_DIR);
+  const consent = await startBuiltService('consent-service', built('consent-service').main, consentEnv, PROFILE_DIR);
   try {
     const lab = await startLab(issuer, labUrl, identity, consent, 'reuse');
     try {
@@ -556,13 +584,13 @@ async function reusePath(issuer: BenchIssuer, identity: BuiltService | undefined
         for (const t of check.tests ?? []) tally.add(t.outcome === 'REUSE_CANDIDATE' ? 'REUSE_CANDIDATE' : `REPEAT_REQUIRED ${t.reason ?? '?'}`);
       };
       const warmTally = new Tally();
-      await closedLoop(lab.port, plan.warm, 4, undefined, answer(warmTally), (e) => warmTally.error('socket', e.message));
+      await sendEach(lab.port, plan.warm, 4, warmTally, answer(warmTally));
       if (warmTally.errors > 0) throw new Error(`warm-up: ${warmTally.errors} failed checks, first: ${warmTally.firstError}\n${lab.tail().slice(-3_000)}`);
       log(`(2) ${fmt(plan.sequential.length)} reuse checks, sequential…`);
       const consentBefore = await routeTotals(consent.base, 'POST', '/v1/decisions/batch');
       const checksBefore = await routeTotals(lab.base, 'POST', '/v1/reuse-checks');
       const sequentialTally = new Tally();
-      const sequential = await closedLoop(lab.port, plan.sequential, 1, undefined, answer(sequentialTally), (e) => sequentialTally.error('socket', e.message));
+      const sequential = await sendEach(lab.port, plan.sequential, 1, sequentialTally, answer(sequentialTally));
       const consentCalls = routeDelta(consentBefore, await routeTotals(consent.base, 'POST', '/v1/decisions/batch'));
       const checks = routeDelta(checksBefore, await routeTotals(lab.base, 'POST', '/v1/reuse-checks'));
       log(`(2) reuse checks by ${CONCURRENCY} connections for ${CHECK_SECONDS} s…`);
@@ -580,11 +608,11 @@ async function reusePath(issuer: BenchIssuer, identity: BuiltService | undefined
 // ------------------------------------------------------------------------------------------- main
 async function main(): Promise<void> {
   const started = performance.now();
-  const machineAtStart = machine();
+  const machineAtStart = machineSummary();
   log(`machine: ${machineAtStart}`);
   await provisionTopics(testKafka(`lab-bench-topics-${process.pid}`), Object.values(Topics), { logger: silentLogger, replicationFactor: 1 });
   const issuer = createBenchIssuer(TMP);
-  let identity: BuiltService | undefined;
+  let identity: BenchService | undefined;
   const out: string[] = [''];
   let firstError: string | undefined;
   try {
@@ -634,7 +662,7 @@ async function main(): Promise<void> {
     }
     out.push('');
     if (xml !== undefined) {
-      if (xml.registered) out.push(`identity: ${fmt(PATIENTS)} people registered over HTTP first (${latencyText(xml.registered)})`);
+      if (xml.registered) out.push(`identity: ${fmt(PATIENTS)} people registered over HTTP first, in ${fmt(xml.registered.seconds, 1)} s`);
       else out.push(`identity: ${fmt(PATIENTS)} people registered (reused, --reuse)`);
       out.push(`XML visits' outcomes: ${xml.tally.toString()}; warm-up ${fmt(xml.warmResults)} results before`);
       out.push(
@@ -665,15 +693,12 @@ async function main(): Promise<void> {
     for (const service of processes.reverse()) if (service.child.exitCode === null) await service.stop();
     rmSync(issuer.privateKeyFile, { force: true });
     if (DROP) {
-      for (const name of Object.values(DB)) await dropDatabase(name);
+      for (const db of Object.values(DB)) await db.drop();
       rmSync(IDENTITY_FILE, { force: true });
-      log(`dropped ${Object.values(DB).join(', ')}`);
+      log(`dropped ${Object.values(DB).map((db) => db.name).join(', ')}`);
     }
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);
 
