@@ -21,11 +21,13 @@ import { UploadLimit, Xml130Bodies } from './lab-result/adapters/http/xml130-bod
 import { Xml130Controller } from './lab-result/adapters/http/xml130.controller';
 import { HttpPatientResolver } from './lab-result/adapters/identity/http-patient-resolver';
 import { LabResultRepository } from './lab-result/adapters/persistence/lab-result.repository';
+import { PatientResolutionRepository } from './lab-result/adapters/persistence/patient-resolution.repository';
 import { SubmissionRepository } from './lab-result/adapters/persistence/submission.repository';
 import { VisitRepository } from './lab-result/adapters/persistence/visit.repository';
 import { PendingVisitsWorker } from './lab-result/adapters/scheduling/pending-visits.worker';
 import { DemographicsVault } from './lab-result/ports/demographics-vault.port';
 import { LabResultStore } from './lab-result/ports/lab-result-store.port';
+import { PatientResolutions } from './lab-result/ports/patient-resolutions.port';
 import { PatientResolver } from './lab-result/ports/patient-resolver.port';
 import { ServiceToken } from './lab-result/ports/service-token.port';
 import { SubmissionStore } from './lab-result/ports/submission-store.port';
@@ -78,6 +80,7 @@ import { RunReuseCheckUseCase } from './reuse/use-cases/run-reuse-check/run-reus
     { provide: VisitStore, useClass: VisitRepository },
     { provide: LabResultStore, useClass: LabResultRepository },
     { provide: SubmissionStore, useClass: SubmissionRepository },
+    { provide: PatientResolutions, useClass: PatientResolutionRepository },
     Xml130Bodies,
     UploadLimit,
     VisitSettlement,

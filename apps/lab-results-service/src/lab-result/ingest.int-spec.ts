@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { labResultsConfig } from '../config/lab-results.config';
 import { LabResultsModule } from '../lab-results.module';
 import { labResultsPersistenceOptions } from '../persistence/data-source';
-import { labVisit, PATIENTS, syntheticPatient, xml130File } from './testing/xml130-visits';
+import { labVisit, PATIENTS, syntheticPatient, xml130File, xml1 } from './testing/xml130-visits';
 
 /*
  * The ingest over the service's own HTTP stack (auth, the streaming XML body, problem+json) on the real
@@ -299,6 +299,49 @@ describe('XML 130 ingest (real Postgres and Kafka, over HTTP; identity faked)', 
     const patientId = enterpriseIdOf({ identifiers: [{ value: patient.cccd }], localId: '' });
     await expectEventually(() => expect(eventsOf(ids).map((e) => e.key)).toEqual(Array(5).fill(patientId)), WAIT);
     expect(await rows(`SELECT status, demographics FROM visits WHERE ma_lk = 'DD.261121.0101'`)).toEqual([{ status: 'resolved', demographics: null }]);
+  });
+
+  it('a patient already known: the next visit resolves without identity; changed demographics — a resubmitted visit too — reach identity; a merge since asks again', async () => {
+    const patient = syntheticPatient(201);
+    const patientId = enterpriseIdOf({ identifiers: [{ value: patient.cccd }], localId: '' });
+    const calls = () => identity.state.requests.filter((r) => r.body['localId'] === patient.maBn);
+    const visit = (maLk: string, xml1Fields: Record<string, string> = {}) => ({ ...labVisit(DONG_DA, maLk, patient, PERFORMED), xml1: xml1(DONG_DA, maLk, patient, xml1Fields) });
+
+    expect((await submit(xml130File(DONG_DA, [visit('DD.261122.0201')]))).visits[0]?.outcome).toBe('stored');
+    expect(calls()).toHaveLength(1);
+    // Kept: identity's answer and a keyed digest of what it was sent — no demographics.
+    const [kept] = await rows<Record<string, unknown>>(`SELECT * FROM patient_resolutions WHERE facility_code = $1 AND local_id = $2`, [DONG_DA, patient.maBn]);
+    expect(kept).toMatchObject({ enterprise_patient_id: patientId, demographics_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.stringify(kept)).not.toMatch(new RegExp(`${patient.cccd}|${patient.hoTen}`));
+
+    // The next visit, the same demographics: stored with no call, in one unit of work (nothing sealed), audited.
+    const auditBefore = Number((await rows<{ n: string }>(`SELECT count(*) AS n FROM audit_log WHERE action = 'lab-result.ingest'`))[0]?.n);
+    const known = await submit(xml130File(DONG_DA, [visit('DD.261122.0202')]));
+    expect(known.visits[0]).toMatchObject({ outcome: 'stored', results: { new: 5 } });
+    expect(calls()).toHaveLength(1);
+    expect(await rows(`SELECT status, enterprise_patient_id, demographics, attempts FROM visits WHERE ma_lk = 'DD.261122.0202'`)).toEqual([
+      { status: 'resolved', enterprise_patient_id: patientId, demographics: null, attempts: 0 },
+    ]);
+    expect(await rows(`SELECT outcome, patient_id, detail ->> 'resolvedBy' AS resolved_by FROM audit_log WHERE action = 'lab-result.ingest' ORDER BY id OFFSET $1`, [auditBefore])).toEqual([
+      { outcome: 'stored', patient_id: patientId, resolved_by: 'known-patient' },
+    ]);
+    const ids = await resultIdsOf('DD.261122.0202');
+    await expectEventually(() => expect(eventsOf(ids).map((e) => [e.type, e.key])).toEqual(Array(5).fill(['vn.lienthong.lab.result.finalized', patientId])), WAIT);
+
+    // The same visit resubmitted with a new address: identity hears of it, with the new address.
+    const moved = { DIA_CHI: 'Số 8 ngõ Văn Chương, Đống Đa, Hà Nội' };
+    expect((await submit(xml130File(DONG_DA, [visit('DD.261122.0202', moved)]))).visits[0]).toMatchObject({ outcome: 'unchanged', results: { unchanged: 5 } });
+    expect(calls()).toHaveLength(2);
+    expect(calls()[1]?.body).toMatchObject({ localId: patient.maBn, address: { line: moved.DIA_CHI } });
+    // … and is not asked again for it.
+    expect((await submit(xml130File(DONG_DA, [visit('DD.261122.0203', moved)]))).visits[0]?.outcome).toBe('stored');
+    expect(calls()).toHaveLength(2);
+
+    // identity merged the patient into another since (the registry's copy of its event): identity is asked.
+    await rows(`INSERT INTO patients (enterprise_patient_id, merged_into, known_since) VALUES ($1::uuid, gen_random_uuid(), now())
+                ON CONFLICT (enterprise_patient_id) DO UPDATE SET merged_into = EXCLUDED.merged_into`, [patientId]);
+    expect((await submit(xml130File(DONG_DA, [visit('DD.261122.0204', moved)]))).visits[0]?.outcome).toBe('stored');
+    expect(calls()).toHaveLength(3);
   });
 
   it('identity hanging: the upload answers within the call deadline, the visit waiting', async () => {

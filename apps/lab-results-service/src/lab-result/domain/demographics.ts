@@ -1,4 +1,5 @@
 import { type Xml1Record } from '@lienthong/xml130';
+import { canonicalJson } from './versioning';
 
 /**
  * What a visit's XML1 says about the patient, kept (encrypted, DemographicsVault) only until
@@ -86,4 +87,13 @@ export function xml1PointerFor(demographics: VisitDemographics, identityPointer:
 /** What binds a visit's sealed demographics to it (facility and MA_LK), and names its lock. */
 export function visitContext(facilityCode: string, maLk: string): string {
   return `${facilityCode}\u0000${maLk}`;
+}
+
+/**
+ * What identity receives for a visit's patient, normalised (keys sorted, absent fields left out), under
+ * a label of its own: the text a resolution's fingerprint is taken over (DemographicsVault.fingerprint,
+ * keyed — a dictionary of CCCDs cannot reverse it). Equal texts: identity was sent exactly this before.
+ */
+export function demographicsFingerprintContent(demographics: VisitDemographics): string {
+  return `identity-registration\u0000${canonicalJson(demographics)}`;
 }

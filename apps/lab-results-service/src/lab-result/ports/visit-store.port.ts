@@ -38,16 +38,26 @@ export interface ClaimedVisit {
   readonly attempts: number;
 }
 
+/** How an accepted visit stands: waiting for identity, or resolved at once (its patient already known). */
+export type AcceptedState =
+  | {
+      readonly status: 'pending-patient';
+      /** Sealed demographics, kept until identity answers. */
+      readonly demographics: Buffer;
+      /** The request resolving it at once holds it until then; the worker takes it after. */
+      readonly nextAttemptAt: Date;
+    }
+  /** Nothing sealed, nothing for the worker. */
+  | { readonly status: 'resolved'; readonly enterprisePatientId: string };
+
 export interface AcceptedVisit {
   readonly visitId: string;
   readonly facilityCode: string;
   readonly maLk: string;
-  readonly demographics: Buffer;
   readonly lines: readonly CanonicalLine[];
   readonly contentHash: string;
   readonly generation: number;
-  /** The request resolving it at once holds it until then; the worker takes it after. */
-  readonly nextAttemptAt: Date;
+  readonly state: AcceptedState;
   readonly at: Date;
 }
 
@@ -55,7 +65,10 @@ export interface AcceptedVisit {
 export abstract class VisitStore {
   /** The visit, its row locked for the rest of the unit of work; undefined if never accepted. */
   abstract lock(tx: Tx, facilityCode: string, maLk: string): Promise<VisitHead | undefined>;
-  /** Inserts or replaces the visit as waiting for its patient (attempts reset, last error cleared). */
+  /**
+   * Inserts or replaces the visit (attempts reset, last error cleared): waiting for its patient, or
+   * resolved to a patient already known (no demographics kept).
+   */
   abstract accept(tx: Tx, visit: AcceptedVisit): void;
   /** The visit with its demographics and lines, its row locked. */
   abstract loadForResolution(tx: Tx, visitId: string): Promise<WaitingVisit | undefined>;

@@ -9,6 +9,7 @@ import { type VisitDemographics } from '../domain/demographics';
 import { type CurrentResult, type PlannedVersion, type ResultCounts } from '../domain/versioning';
 import { DemographicsVault } from '../ports/demographics-vault.port';
 import { LabResultStore } from '../ports/lab-result-store.port';
+import { type LocalPatient, type PatientResolutionRecord, PatientResolutions } from '../ports/patient-resolutions.port';
 import { PatientResolver, type PatientResolution } from '../ports/patient-resolver.port';
 import { SubmissionStore, type SubmissionView, type VisitIssue, type VisitOutcome, type VisitReport } from '../ports/submission-store.port';
 import { type AcceptedVisit, type ClaimedVisit, type VisitHead, type VisitStatus, VisitStore, type WaitingVisit } from '../ports/visit-store.port';
@@ -66,18 +67,19 @@ export class InMemoryVisits extends VisitStore implements Snapshottable {
   accept(tx: Tx, v: AcceptedVisit): void {
     useTx(tx);
     const existing = this.rows.get(v.visitId);
+    const waiting = v.state.status === 'pending-patient' ? v.state : undefined;
     this.rows.set(v.visitId, {
       visitId: v.visitId,
       facilityCode: v.facilityCode,
       maLk: v.maLk,
-      status: 'pending-patient',
-      enterprisePatientId: existing?.enterprisePatientId ?? null,
-      demographics: v.demographics,
+      status: v.state.status,
+      enterprisePatientId: v.state.status === 'resolved' ? v.state.enterprisePatientId : (existing?.enterprisePatientId ?? null),
+      demographics: waiting?.demographics ?? null,
       lines: v.lines,
       contentHash: v.contentHash,
       generation: v.generation,
       attempts: 0,
-      nextAttemptAt: v.nextAttemptAt,
+      nextAttemptAt: waiting?.nextAttemptAt ?? null,
       lastError: null,
     });
   }
@@ -120,6 +122,37 @@ export class InMemoryVisits extends VisitStore implements Snapshottable {
   async countWaiting(db: Db): Promise<number> {
     useTx(db);
     return [...this.rows.values()].filter((r) => r.status === 'pending-patient').length;
+  }
+}
+
+/**
+ * `patient_resolutions` over a Map, with the registry's word as the spec sets it: `merged` (patients
+ * merged into another) and `links` ((facility, local id) → the patient identity's events say holds it).
+ */
+export class InMemoryPatientResolutions extends PatientResolutions implements Snapshottable {
+  rows = new Map<string, PatientResolutionRecord>();
+  readonly merged = new Set<string>();
+  readonly links = new Map<string, string>();
+
+  snapshot(): () => void {
+    return snapshotting(() => this.rows, (v) => (this.rows = v));
+  }
+
+  static key(patient: LocalPatient): string {
+    return `${patient.facilityCode}\u0000${patient.localId}`;
+  }
+
+  async known(tx: Tx, patient: LocalPatient, fingerprint: string): Promise<string | undefined> {
+    useTx(tx);
+    const row = this.rows.get(InMemoryPatientResolutions.key(patient));
+    if (row === undefined || row.fingerprint !== fingerprint || this.merged.has(row.enterprisePatientId)) return undefined;
+    const link = this.links.get(InMemoryPatientResolutions.key(patient));
+    return link === undefined || link === row.enterprisePatientId ? row.enterprisePatientId : undefined;
+  }
+
+  record(tx: Tx, resolution: PatientResolutionRecord): void {
+    useTx(tx);
+    this.rows.set(InMemoryPatientResolutions.key(resolution), { ...resolution });
   }
 }
 
@@ -230,9 +263,21 @@ export class FakeIdentity extends PatientResolver {
   /** What the next calls answer (first in, first used); then `fallback`. */
   readonly next: PatientResolution[] = [];
   fallback: 'resolve' | PatientResolution = 'resolve';
+  /** Awaited before each answer: a slow identity. */
+  latency: (() => Promise<void>) | undefined;
+  /** The most calls that were in flight at once. */
+  maxConcurrent = 0;
+  private active = 0;
 
   async registerOrLink(facilityCode: string, demographics: VisitDemographics, idempotencyKey: string): Promise<PatientResolution> {
     this.calls.push({ facilityCode, demographics, idempotencyKey });
+    this.active += 1;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.active);
+    try {
+      await this.latency?.();
+    } finally {
+      this.active -= 1;
+    }
     const answer = this.next.shift() ?? this.fallback;
     if (answer !== 'resolve') return answer;
     return { kind: 'resolved', enterprisePatientId: FakeIdentity.idOf(demographics) };
@@ -255,10 +300,11 @@ export function ingestKit(options: { ruleSets?: readonly RuleSet[] } = {}) {
   const audit = new RecordingAudit();
   const identity = new FakeIdentity();
   const vault = new TransparentVault();
-  const uow = new FakeUnitOfWork([visits, results, submissions, audit], { events: outboxEventsOf });
+  const resolutions = new InMemoryPatientResolutions();
+  const uow = new FakeUnitOfWork([visits, results, submissions, audit, resolutions], { events: outboxEventsOf });
   const outbox = new OutboxWriter({ source: '/lienthong/lab-results-service', notify: false });
   const unitOfWork = uow as unknown as ConstructorParameters<typeof VisitSettlement>[0];
-  const settlement = new VisitSettlement(unitOfWork, visits, results, submissions, identity, outbox, audit, TEST_LAB_CONFIG);
+  const settlement = new VisitSettlement(unitOfWork, visits, results, submissions, identity, resolutions, vault, outbox, audit, TEST_LAB_CONFIG);
   return {
     visits,
     results,
@@ -266,9 +312,10 @@ export function ingestKit(options: { ruleSets?: readonly RuleSet[] } = {}) {
     audit,
     identity,
     vault,
+    resolutions,
     uow,
     settlement,
-    ingest: new IngestXml130UseCase(unitOfWork, visits, submissions, vault, settlement, audit, options.ruleSets ?? TEST_RULE_SETS),
+    ingest: new IngestXml130UseCase(unitOfWork, visits, submissions, vault, resolutions, settlement, audit, options.ruleSets ?? TEST_RULE_SETS),
     resolvePending: new ResolvePendingVisitsUseCase(unitOfWork, visits, submissions, vault, settlement, audit),
     getSubmission: new GetSubmissionUseCase(unitOfWork, submissions),
   };

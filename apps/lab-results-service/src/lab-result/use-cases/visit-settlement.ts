@@ -1,13 +1,16 @@
 import { LabResultAmendedV1, LabResultCancelledV1, LabResultFinalizedV1 } from '@lienthong/contracts';
 import { OutboxWriter, outboxEvent } from '@lienthong/messaging';
-import { AuditTrail, UnitOfWork } from '@lienthong/persistence';
+import { AuditTrail, type Tx, UnitOfWork } from '@lienthong/persistence';
 import { type Actor, InjectConfig } from '@lienthong/platform';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { type LabResultsConfig } from '../../config/lab-results.config';
-import { type VisitDemographics, xml1PointerFor } from '../domain/demographics';
+import { type CanonicalLine } from '../domain/canonical-result';
+import { demographicsFingerprintContent, type VisitDemographics, xml1PointerFor } from '../domain/demographics';
 import { planVersions, type PlannedVersion, type ResultCounts } from '../domain/versioning';
+import { DemographicsVault } from '../ports/demographics-vault.port';
 import { LabResultStore } from '../ports/lab-result-store.port';
+import { PatientResolutions } from '../ports/patient-resolutions.port';
 import { PatientResolver, type PatientResolution } from '../ports/patient-resolver.port';
 import { SubmissionStore, type VisitIssue, type VisitOutcome } from '../ports/submission-store.port';
 import { VisitStore } from '../ports/visit-store.port';
@@ -41,6 +44,28 @@ export interface VisitToSettle {
   readonly actor: Actor;
   /** The file it came from when settled by that file's request (its versions record it). */
   readonly submissionId: string | null;
+}
+
+/** A visit whose patient is known, its results to store (in the caller's unit of work, the visit locked). */
+export interface ResolvedVisit {
+  readonly visitId: string;
+  readonly facilityCode: string;
+  readonly maLk: string;
+  /** The visit's accepted generation: 1 is its first, which no stored result can precede. */
+  readonly generation: number;
+  readonly lines: readonly CanonicalLine[];
+  readonly enterprisePatientId: string;
+  readonly actor: Actor;
+  readonly submissionId: string | null;
+  /** identity answered now, or had answered before for exactly these demographics (PatientResolutions). */
+  readonly resolvedBy: 'identity' | 'known-patient';
+  readonly at: Date;
+}
+
+/** What storing a resolved visit's results did. */
+export interface StoredResults {
+  readonly outcome: Extract<VisitOutcome, 'stored' | 'unchanged'>;
+  readonly counts: ResultCounts;
 }
 
 /** The event announcing a version. */
@@ -78,6 +103,8 @@ export class VisitSettlement {
     private readonly results: LabResultStore,
     private readonly submissions: SubmissionStore,
     private readonly identity: PatientResolver,
+    private readonly resolutions: PatientResolutions,
+    private readonly vault: DemographicsVault,
     private readonly outbox: OutboxWriter,
     private readonly audit: AuditTrail,
     @InjectConfig() config: Pick<LabResultsConfig, 'lab'>,
@@ -96,6 +123,34 @@ export class VisitSettlement {
     return new Date(now.getTime() + this.retryMs * Math.min(2 ** attempts, MAX_BACKOFF_FACTOR));
   }
 
+  /** The keyed fingerprint of what identity receives for this patient (PatientResolutions). */
+  fingerprintOf(demographics: VisitDemographics): string {
+    return this.vault.fingerprint(demographicsFingerprintContent(demographics));
+  }
+
+  /**
+   * In the caller's unit of work, the visit locked: the versions the visit changes stored with their
+   * `lab.result.v1` events, every report still waiting for the visit settled, audited for the patient.
+   * A first generation reads nothing back: no result of a visit is stored before its first resolution.
+   */
+  async storeResults(tx: Tx, visit: ResolvedVisit): Promise<StoredResults> {
+    const current = visit.generation === 1 ? [] : await this.results.currentOfVisit(tx, visit.facilityCode, visit.maLk);
+    const plan = planVersions({ current, lines: visit.lines, enterprisePatientId: visit.enterprisePatientId, newResultId: uuidv7 });
+    this.results.store(tx, visit.facilityCode, visit.maLk, plan.versions, visit.submissionId, visit.at);
+    if (plan.versions.length > 0) this.outbox.append(tx, plan.versions.map(versionEvent));
+    const outcome = plan.versions.length > 0 ? 'stored' : 'unchanged';
+    this.submissions.settle(tx, visit.visitId, outcome, plan.counts, []);
+    this.audit.append(tx, visit.actor, [
+      {
+        action: INGEST_ACTION,
+        patientId: visit.enterprisePatientId,
+        outcome,
+        detail: { visitId: visit.visitId, submissionId: visit.submissionId, resolvedBy: visit.resolvedBy, ...plan.counts },
+      },
+    ]);
+    return { outcome, counts: plan.counts };
+  }
+
   async settle(visit: VisitToSettle): Promise<Settled> {
     const resolution = await this.identity.registerOrLink(visit.facilityCode, visit.demographics, `lab-visit-${visit.visitId}-${visit.generation}`);
     return this.uow.run(async (tx) => {
@@ -107,17 +162,29 @@ export class VisitSettlement {
       }
       switch (resolution.kind) {
         case 'resolved': {
-          const current = await this.results.currentOfVisit(tx, stored.facilityCode, stored.maLk);
-          const plan = planVersions({ current, lines: stored.lines, enterprisePatientId: resolution.enterprisePatientId, newResultId: uuidv7 });
-          this.results.store(tx, stored.facilityCode, stored.maLk, plan.versions, visit.submissionId, now);
-          if (plan.versions.length > 0) this.outbox.append(tx, plan.versions.map(versionEvent));
-          this.visits.markResolved(tx, visit.visitId, resolution.enterprisePatientId, now);
-          const outcome: VisitOutcome = plan.versions.length > 0 ? 'stored' : 'unchanged';
-          this.submissions.settle(tx, visit.visitId, outcome, plan.counts, []);
-          this.audit.append(tx, visit.actor, [
-            { action: INGEST_ACTION, patientId: resolution.enterprisePatientId, outcome, detail: { visitId: visit.visitId, submissionId: visit.submissionId, ...plan.counts } },
-          ]);
-          return { outcome, results: plan.counts, errors: [], enterprisePatientId: resolution.enterprisePatientId, retry: false };
+          const { enterprisePatientId } = resolution;
+          const { outcome, counts } = await this.storeResults(tx, {
+            visitId: visit.visitId,
+            facilityCode: stored.facilityCode,
+            maLk: stored.maLk,
+            generation: stored.generation,
+            lines: stored.lines,
+            enterprisePatientId,
+            actor: visit.actor,
+            submissionId: visit.submissionId,
+            resolvedBy: 'identity',
+            at: now,
+          });
+          this.visits.markResolved(tx, visit.visitId, enterprisePatientId, now);
+          // The next visit of this patient with the same demographics resolves without asking identity.
+          this.resolutions.record(tx, {
+            facilityCode: stored.facilityCode,
+            localId: visit.demographics.localId,
+            enterprisePatientId,
+            fingerprint: this.fingerprintOf(visit.demographics),
+            at: now,
+          });
+          return { outcome, results: counts, errors: [], enterprisePatientId, retry: false };
         }
         case 'refused': {
           const errors = refusalIssues(resolution, visit.demographics);

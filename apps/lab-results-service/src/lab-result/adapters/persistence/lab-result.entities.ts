@@ -197,4 +197,29 @@ export class SubmissionVisitEntity {
   updatedAt!: Date;
 }
 
-export const INGEST_ENTITIES = [VisitEntity, LabResultEntity, LabResultVersionEntity, SubmissionEntity, SubmissionVisitEntity];
+/**
+ * Per (facility, MA_BN): the enterprise id identity-service answered the last time this service sent it
+ * that patient, and a keyed fingerprint (HMAC-SHA-256) of exactly what it sent — so a visit of a patient
+ * already known, with nothing identity needs changed, resolves without asking identity again. No
+ * demographics in it: the local id, as `patient_links` keeps it too, and the digest.
+ */
+@Entity({ name: 'patient_resolutions' })
+export class PatientResolutionEntity {
+  @PrimaryColumn({ name: 'facility_code', type: 'varchar', length: 5, primaryKeyConstraintName: 'pk_patient_resolutions' })
+  facilityCode!: string;
+
+  @PrimaryColumn({ name: 'local_id', type: 'varchar', length: 100, primaryKeyConstraintName: 'pk_patient_resolutions' })
+  localId!: string;
+
+  @Column({ name: 'enterprise_patient_id', type: 'uuid' })
+  enterprisePatientId!: string;
+
+  /** DemographicsVault.fingerprint of the registration body identity received. */
+  @Column({ name: 'demographics_hash', type: 'char', length: 64 })
+  demographicsHash!: string;
+
+  @Column({ name: 'resolved_at', type: 'timestamptz' })
+  resolvedAt!: Date;
+}
+
+export const INGEST_ENTITIES = [VisitEntity, LabResultEntity, LabResultVersionEntity, SubmissionEntity, SubmissionVisitEntity, PatientResolutionEntity];

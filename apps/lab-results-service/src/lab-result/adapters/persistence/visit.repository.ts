@@ -36,13 +36,16 @@ export class VisitRepository extends VisitStore {
   }
 
   accept(tx: Tx, v: AcceptedVisit): void {
+    const waiting = v.state.status === 'pending-patient' ? v.state : undefined;
+    const patient = v.state.status === 'resolved' ? v.state.enterprisePatientId : null;
+    // A waiting visit keeps the patient an earlier generation resolved to (the audit names it) until identity answers.
     tx.write(
       (p) => `INSERT INTO visits (visit_id, facility_code, ma_lk, status, enterprise_patient_id, demographics, lines, content_hash, generation, attempts, next_attempt_at, last_error, received_at, updated_at)
-        VALUES (${p(v.visitId)}::uuid, ${p(v.facilityCode)}, ${p(v.maLk)}, 'pending-patient', NULL, ${p(v.demographics)}::bytea, ${p(JSON.stringify(v.lines))}::jsonb, ${p(v.contentHash)},
-                ${p(v.generation)}::integer, 0, ${p(v.nextAttemptAt)}::timestamptz, NULL, ${p(v.at)}::timestamptz, ${p(v.at)}::timestamptz)
-        ON CONFLICT (facility_code, ma_lk) DO UPDATE SET status = 'pending-patient', demographics = EXCLUDED.demographics, lines = EXCLUDED.lines,
-          content_hash = EXCLUDED.content_hash, generation = EXCLUDED.generation, attempts = 0, next_attempt_at = EXCLUDED.next_attempt_at, last_error = NULL,
-          received_at = EXCLUDED.received_at, updated_at = EXCLUDED.updated_at`,
+        VALUES (${p(v.visitId)}::uuid, ${p(v.facilityCode)}, ${p(v.maLk)}, ${p(v.state.status)}, ${p(patient)}::uuid, ${p(waiting?.demographics ?? null)}::bytea, ${p(JSON.stringify(v.lines))}::jsonb,
+                ${p(v.contentHash)}, ${p(v.generation)}::integer, 0, ${p(waiting?.nextAttemptAt ?? null)}::timestamptz, NULL, ${p(v.at)}::timestamptz, ${p(v.at)}::timestamptz)
+        ON CONFLICT (facility_code, ma_lk) DO UPDATE SET status = EXCLUDED.status, enterprise_patient_id = coalesce(EXCLUDED.enterprise_patient_id, visits.enterprise_patient_id),
+          demographics = EXCLUDED.demographics, lines = EXCLUDED.lines, content_hash = EXCLUDED.content_hash, generation = EXCLUDED.generation, attempts = 0,
+          next_attempt_at = EXCLUDED.next_attempt_at, last_error = NULL, received_at = EXCLUDED.received_at, updated_at = EXCLUDED.updated_at`,
     );
   }
 

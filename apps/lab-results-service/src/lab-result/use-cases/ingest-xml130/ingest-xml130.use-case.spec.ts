@@ -1,7 +1,8 @@
 import { type FacilityActor, type PersonActor } from '@lienthong/platform';
 import { LabResultErrorCode } from '../../domain/lab-result-error';
-import { FakeIdentity, ingestKit } from '../../testing/ingest-fakes';
-import { CODES, labVisit, PATIENTS, xml130File, xml1, xml3, xml4 } from '../../testing/xml130-visits';
+import { FakeIdentity, InMemoryPatientResolutions, ingestKit } from '../../testing/ingest-fakes';
+import { CODES, labVisit, PATIENTS, syntheticPatient, type SyntheticPatient, xml130File, xml1, xml3, xml4 } from '../../testing/xml130-visits';
+import { VISITS_IN_FLIGHT } from './ingest-xml130.use-case';
 
 const DONG_DA = '01903';
 const PERFORMED = new Date('2026-11-20T01:15:00Z');
@@ -156,5 +157,131 @@ describe('IngestXml130UseCase', () => {
     const kit = ingestKit();
     const answer = await kit.ingest.execute({ actor: his(DONG_DA), file: xml130File(DONG_DA, [labVisit(DONG_DA, 'DD.0001', PATIENTS.ha, PERFORMED)]) });
     await expect(kit.getSubmission.execute(his('01904'), answer.submissionId)).rejects.toMatchObject({ code: LabResultErrorCode.NotFound });
+  });
+});
+
+describe('IngestXml130UseCase — a patient already known', () => {
+  const idOf = (p: SyntheticPatient) => FakeIdentity.idOf({ identifiers: [{ system: 'cccd', value: p.cccd }] } as never);
+  /** A visit of `patient` whose XML1 says something else too (a new address, say). */
+  const visitWith = (maLk: string, patient: SyntheticPatient, xml1Fields: Record<string, string>, glucose?: string) => ({
+    ...labVisit(DONG_DA, maLk, patient, PERFORMED, glucose === undefined ? {} : { glucose }),
+    xml1: xml1(DONG_DA, maLk, patient, xml1Fields),
+  });
+  const upload = (kit: ReturnType<typeof ingestKit>, ...visits: ReturnType<typeof labVisit>[]) => kit.ingest.execute({ actor: his(DONG_DA), file: xml130File(DONG_DA, visits) });
+
+  it('the next visit with the same demographics resolves without identity: one unit of work, nothing sealed, stored, announced and audited', async () => {
+    const kit = ingestKit();
+    await upload(kit, labVisit(DONG_DA, 'DD.0001', PATIENTS.ha, PERFORMED));
+    expect(kit.identity.calls).toHaveLength(1);
+    const [commits, events] = [kit.uow.commits('run'), kit.uow.events().length];
+
+    const answer = await upload(kit, labVisit(DONG_DA, 'DD.0002', PATIENTS.ha, PERFORMED));
+
+    expect(answer.visits).toEqual([expect.objectContaining({ maLk: 'DD.0002', outcome: 'stored', results: { new: 5, amended: 0, cancelled: 0, unchanged: 0 } })]);
+    expect(kit.identity.calls).toHaveLength(1);
+    // The file's submission row, then the visit: one unit of work for the visit, its demographics never sealed.
+    expect(kit.uow.commits('run') - commits).toBe(2);
+    expect(kit.visits.byMaLk('DD.0002')).toMatchObject({ status: 'resolved', enterprisePatientId: idOf(PATIENTS.ha), demographics: null, nextAttemptAt: null });
+    const announced = kit.uow.events().slice(events);
+    expect(announced.map((e) => [e.type, e.key])).toEqual(Array(5).fill([FINALIZED, idOf(PATIENTS.ha)]));
+    expect(kit.audit.entries.at(-1)).toMatchObject({ action: 'lab-result.ingest', patientId: idOf(PATIENTS.ha), outcome: 'stored', detail: { resolvedBy: 'known-patient', new: 5 } });
+    expect((await kit.getSubmission.execute(his(DONG_DA), answer.submissionId)).visits).toEqual([expect.objectContaining({ outcome: 'stored' })]);
+    // What is kept of the patient is the answer and a digest, never the demographics.
+    expect(JSON.stringify([...kit.resolutions.rows.values()])).not.toMatch(new RegExp(`${PATIENTS.ha.cccd}|${PATIENTS.ha.hoTen}`));
+  });
+
+  it('changed demographics (a new address) reach identity; the visits after them resolve locally again', async () => {
+    const kit = ingestKit();
+    await upload(kit, labVisit(DONG_DA, 'DD.0001', PATIENTS.ha, PERFORMED));
+    const moved = { DIA_CHI: 'Số 8 ngõ Văn Chương, Hà Nội' };
+
+    const changed = await upload(kit, visitWith('DD.0002', PATIENTS.ha, moved));
+    expect(changed.visits[0]).toMatchObject({ outcome: 'stored' });
+    expect(kit.identity.calls).toHaveLength(2);
+    expect(kit.identity.calls[1]?.demographics.address).toEqual({ provinceCode: '01', line: moved.DIA_CHI });
+
+    await upload(kit, visitWith('DD.0003', PATIENTS.ha, moved));
+    expect(kit.identity.calls).toHaveLength(2);
+    // The old address is no longer what identity was last sent.
+    await upload(kit, labVisit(DONG_DA, 'DD.0004', PATIENTS.ha, PERFORMED));
+    expect(kit.identity.calls).toHaveLength(3);
+  });
+
+  it('a resubmitted visit with changed demographics reaches identity; a corrected value alone does not', async () => {
+    const kit = ingestKit();
+    await upload(kit, labVisit(DONG_DA, 'DD.0001', PATIENTS.ha, PERFORMED));
+    const corrected = await upload(kit, labVisit(DONG_DA, 'DD.0001', PATIENTS.ha, PERFORMED, { glucose: '6,1' }));
+    expect(corrected.visits[0]).toMatchObject({ outcome: 'stored', results: { amended: 1, unchanged: 4 } });
+    expect(kit.identity.calls).toHaveLength(1);
+
+    const renamed = await upload(kit, visitWith('DD.0001', PATIENTS.ha, { HO_TEN: 'Nguyễn Thu Hà', DIEN_THOAI: '0912345678' }, '6,1'));
+    expect(renamed.visits[0]).toMatchObject({ outcome: 'unchanged', results: { unchanged: 5 } });
+    expect(kit.identity.calls).toHaveLength(2);
+    expect(kit.identity.calls[1]?.demographics).toMatchObject({ fullName: 'Nguyễn Thu Hà', phone: '0912345678' });
+  });
+
+  it('identity’s word moved since — the patient merged into another, or the registry’s link names another — identity is asked', async () => {
+    const kit = ingestKit();
+    await upload(kit, labVisit(DONG_DA, 'DD.0001', PATIENTS.ha, PERFORMED));
+    kit.resolutions.merged.add(idOf(PATIENTS.ha));
+    await upload(kit, labVisit(DONG_DA, 'DD.0002', PATIENTS.ha, PERFORMED));
+    expect(kit.identity.calls).toHaveLength(2);
+
+    kit.resolutions.merged.clear();
+    kit.resolutions.links.set(InMemoryPatientResolutions.key({ facilityCode: DONG_DA, localId: PATIENTS.ha.maBn }), idOf(PATIENTS.minh));
+    await upload(kit, labVisit(DONG_DA, 'DD.0003', PATIENTS.ha, PERFORMED));
+    expect(kit.identity.calls).toHaveLength(3);
+    kit.resolutions.links.clear();
+    await upload(kit, labVisit(DONG_DA, 'DD.0004', PATIENTS.ha, PERFORMED));
+    expect(kit.identity.calls).toHaveLength(3);
+  });
+
+  it('the same MA_BN at another facility is another facility’s patient: identity is asked', async () => {
+    const kit = ingestKit();
+    await upload(kit, labVisit(DONG_DA, 'DD.0001', PATIENTS.ha, PERFORMED));
+    await kit.ingest.execute({ actor: his('01904'), file: xml130File('01904', [labVisit('01904', 'SS.0001', PATIENTS.ha, PERFORMED)]) });
+    expect(kit.identity.calls.map((c) => c.facilityCode)).toEqual([DONG_DA, '01904']);
+  });
+
+  it('identity down: a known patient’s visit is stored all the same, a new patient’s waits', async () => {
+    const kit = ingestKit();
+    await upload(kit, labVisit(DONG_DA, 'DD.0001', PATIENTS.ha, PERFORMED));
+    kit.identity.fallback = { kind: 'unavailable', reason: 'identity unreachable: ECONNREFUSED' };
+    const answer = await upload(kit, labVisit(DONG_DA, 'DD.0002', PATIENTS.ha, PERFORMED), labVisit(DONG_DA, 'DD.0003', PATIENTS.lan, PERFORMED));
+    expect(answer.visits.map((v) => [v.maLk, v.outcome])).toEqual([
+      ['DD.0002', 'stored'],
+      ['DD.0003', 'pending-patient'],
+    ]);
+    // Resolved by the retry worker once identity is back: its answer is kept for the next visit.
+    kit.identity.fallback = 'resolve';
+    await kit.resolvePending.execute(25, new Date(Date.now() + 60_000));
+    const calls = kit.identity.calls.length;
+    expect((await upload(kit, labVisit(DONG_DA, 'DD.0004', PATIENTS.lan, PERFORMED))).visits[0]?.outcome).toBe('stored');
+    expect(kit.identity.calls).toHaveLength(calls);
+  });
+
+  it(`works on up to ${VISITS_IN_FLIGHT} visits at once, answers in file order, and applies two visits of one MA_LK in file order`, async () => {
+    const kit = ingestKit();
+    const releases: (() => void)[] = [];
+    kit.identity.latency = () => new Promise<void>((resolve) => releases.push(resolve));
+    // Answer the calls in reverse order of arrival, as they pile up.
+    const drain = setInterval(() => releases.splice(0).reverse().forEach((release) => release()), 5);
+    try {
+      const people = Array.from({ length: 7 }, (_, i) => syntheticPatient(900 + i));
+      const visits = people.map((p, i) => labVisit(DONG_DA, `DD.${i}`, p, PERFORMED));
+      // Visit 0 again at the end, corrected: it waits for the first one, then amends it (its patient known by then).
+      const answer = await upload(kit, ...visits, labVisit(DONG_DA, 'DD.0', people[0] as SyntheticPatient, PERFORMED, { glucose: '6,1' }));
+
+      expect(answer.visits.map((v) => [v.index, v.maLk, v.outcome, v.results.new, v.results.amended])).toEqual([
+        ...people.map((_, i) => [i, `DD.${i}`, 'stored', 5, 0]),
+        [7, 'DD.0', 'stored', 0, 1],
+      ]);
+      expect(kit.identity.maxConcurrent).toBe(VISITS_IN_FLIGHT);
+      expect(kit.identity.calls).toHaveLength(7);
+      const glucose = [...kit.results.current.values()].find((r) => r.maLk === 'DD.0' && r.result.test.catalogueCode === 'GLU');
+      expect(glucose).toMatchObject({ version: 2, status: 'amended', result: { value: { value: 6.1 } } });
+    } finally {
+      clearInterval(drain);
+    }
   });
 });
