@@ -100,11 +100,15 @@ describe('XML 130 ingest (real Postgres and Kafka, over HTTP; identity faked)', 
   const rows = <T>(query: string, params: unknown[] = []) => sql.query<T[]>(query, params);
   // The relay deletes what it has published: what reached the outbox is read off its id sequence.
   const outboxInserts = async () => Number((await rows<{ n: string }>(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM outbox_id_seq`))[0]?.n);
-  const eventsOf = (resultIds: readonly string[]) =>
-    collector.messages
-      .map((m) => ({ key: m.message.key?.toString(), ...decodeCloudEvent({ headers: m.message.headers, value: m.message.value }) }))
-      .filter((e) => resultIds.includes((e.data as LabResult).resultId))
-      .map((e) => ({ key: e.key, type: e.type, data: e.data as LabResult }));
+  // The shared topic holds every earlier run's events (benchmarks' too): each message is decoded once, as it arrives.
+  const decoded: { key: string | undefined; type: string; data: LabResult }[] = [];
+  const eventsOf = (resultIds: readonly string[]) => {
+    for (const m of collector.messages.slice(decoded.length)) {
+      const event = decodeCloudEvent({ headers: m.message.headers, value: m.message.value });
+      decoded.push({ key: m.message.key?.toString(), type: event.type, data: event.data as LabResult });
+    }
+    return decoded.filter((e) => resultIds.includes(e.data.resultId));
+  };
   const resultIdsOf = async (maLk: string) => (await rows<{ result_id: string }>(`SELECT result_id FROM lab_results WHERE ma_lk = $1 ORDER BY line_key`, [maLk])).map((r) => r.result_id);
 
   beforeAll(async () => {
@@ -193,7 +197,8 @@ describe('XML 130 ingest (real Postgres and Kafka, over HTTP; identity faked)', 
       { ma_lk: 'DD.261120.0005', n: 4 },
     ]);
     expect(identity.state.requests).toHaveLength(2);
-    const [call] = identity.state.requests;
+    // The visits of a file are worked on together: identity hears of them in any order.
+    const call = identity.state.requests.find((r) => r.body['localId'] === PATIENTS.ha.maBn);
     expect(call?.headers['x-act-for-facility']).toBe(DONG_DA);
     const token = await new JwtVerifier({ publicKey: publicKeyPem, issuer: 'https://issuer.lab-int.test', audience: 'lienthong' }).verify(String(call?.headers.authorization).replace('Bearer ', ''));
     expect(token.principal).toEqual({ kind: 'service', service: 'lab-results-service' });
@@ -224,7 +229,7 @@ describe('XML 130 ingest (real Postgres and Kafka, over HTTP; identity faked)', 
     });
     expect(events.find((e) => e.data.test.catalogueCode === 'WBC')?.data.unit).toEqual({ original: 'G/L', ucum: '10*9/L' });
     expect(events.find((e) => e.data.test.catalogueCode === 'HBSAG')?.data.value).toEqual({ kind: 'coded', code: 'negative', text: 'Âm tính' });
-    expect(JSON.stringify(collector.messages.map((m) => m.message.value?.toString()))).not.toContain(PATIENTS.ha.cccd);
+    expect(collector.messages.filter((m) => m.message.value?.includes(PATIENTS.ha.cccd) === true)).toEqual([]);
 
     // Visit 4: "mmol/L" as "mmol/l" is, no result time, an unknown test stored but never reusable.
     const fifth = await rows<{ catalogue_code: string | null; result: LabResult }>(`SELECT catalogue_code, result FROM lab_results WHERE ma_lk = 'DD.261120.0005' ORDER BY line_key`);

@@ -1,6 +1,6 @@
 import { type LabResult } from '@lienthong/contracts';
 import { type CanonicalLine } from './canonical-result';
-import { contentHash, type CurrentResult, planVersions } from './versioning';
+import { canonicalJson, contentHash, type CurrentResult, planVersions } from './versioning';
 
 const PATIENT = '0190a1b2-0000-7000-8000-000000000001';
 const OTHER_PATIENT = '0190a1b2-0000-7000-8000-000000000002';
@@ -78,5 +78,16 @@ describe('which versions a (re)submitted visit writes', () => {
     const reordered = Object.fromEntries(Object.entries(a).reverse()) as CanonicalLine;
     expect(contentHash(reordered)).toBe(contentHash(a));
     expect(contentHash(line('S/A', 5.61))).not.toBe(contentHash(a));
+  });
+
+  it('canonical JSON: keys sorted at every level, absent values left out, otherwise JSON as it is', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { f: null, e: 'é' }], c: undefined }, 'a b': true })).toBe('{"a":{"d":[3,{"e":"é","f":null}]},"a b":true,"b":1}');
+    expect(canonicalJson([undefined, 'x', 1.5])).toBe('[null,"x",1.5]');
+    expect(JSON.parse(canonicalJson(a))).toEqual(a);
+  });
+
+  it('hashes the caller already has are used as they are', () => {
+    const plan = planVersions({ current: [stored(a, 'r-a', 1)], lines: [a], lineHashes: ['not the hash of a'], enterprisePatientId: PATIENT, newResultId });
+    expect(plan.counts).toEqual({ new: 0, amended: 1, cancelled: 0, unchanged: 0 });
   });
 });

@@ -36,11 +36,23 @@ export interface VersionPlan {
 /** JSON with object keys sorted at every level: the same content always gives the same text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i += 1) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  // On the ingest's hot path (every line of every visit): plain loops, one string built.
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** SHA-256 of a line's canonical content (what the source said, understood): equal hashes, the same result. */
@@ -62,6 +74,8 @@ export function contentHash(line: CanonicalLine): string {
 export function planVersions(input: {
   readonly current: readonly CurrentResult[];
   readonly lines: readonly CanonicalLine[];
+  /** `contentHash` of each line, when the caller has them already. */
+  readonly lineHashes?: readonly string[];
   readonly enterprisePatientId: string;
   readonly newResultId: () => string;
 }): VersionPlan {
@@ -69,9 +83,9 @@ export function planVersions(input: {
   const versions: PlannedVersion[] = [];
   let unchanged = 0;
   const seen = new Set<string>();
-  for (const line of input.lines) {
+  for (const [i, line] of input.lines.entries()) {
     seen.add(line.source.lineKey);
-    const hash = contentHash(line);
+    const hash = input.lineHashes?.[i] ?? contentHash(line);
     const current = byKey.get(line.source.lineKey);
     if (current === undefined) {
       const result: LabResult = { ...line, resultId: input.newResultId(), version: 1, enterprisePatientId: input.enterprisePatientId, status: 'final' };

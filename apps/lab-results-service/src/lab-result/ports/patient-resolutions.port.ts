@@ -18,16 +18,11 @@ export interface PatientResolutionRecord extends LocalPatient {
  * time this service registered-or-linked that patient, and a keyed fingerprint of exactly what it was
  * sent. A visit whose demographics have the same fingerprint is resolved without asking identity again
  * — the patient is already known, nothing identity needs has changed — unless identity's word has moved
- * since, as this service's registry copy (identity's events) shows it.
+ * since, as this service's registry copy (identity's events) shows it: that patient merged into
+ * another, or the registry's link for the local id naming another patient (an unmerge, a relink).
+ * The ingest reads that answer with the visit it locks, in one round trip (VisitStore.lock).
  */
 export abstract class PatientResolutions {
-  /**
-   * The enterprise id identity answered for this patient when last sent demographics with this
-   * fingerprint — undefined (ask identity) when there is none, when the demographics differ, when that
-   * patient has been merged into another since, or when the registry's link for the local id names
-   * another patient (an unmerge or a relink).
-   */
-  abstract known(tx: Tx, patient: LocalPatient, fingerprint: string): Promise<string | undefined>;
   /** identity resolved the patient: its answer and what it was sent replace what was kept. */
   abstract record(tx: Tx, resolution: PatientResolutionRecord): void;
 }

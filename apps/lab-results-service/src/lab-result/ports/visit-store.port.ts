@@ -14,6 +14,13 @@ export interface VisitHead {
   readonly enterprisePatientId: string | null;
 }
 
+/** What the ingest reads when it locks a visit. */
+export interface LockedVisit {
+  readonly head: VisitHead | undefined;
+  /** identity's earlier answer for this patient and exactly these demographics, still standing. */
+  readonly knownPatientId: string | undefined;
+}
+
 /** A visit waiting for its patient, as the resolution reads it back (its row locked). */
 export interface WaitingVisit {
   readonly visitId: string;
@@ -63,8 +70,12 @@ export interface AcceptedVisit {
 
 /** `visits`: one row per (facility, MA_LK), durable from the moment a visit is accepted. */
 export abstract class VisitStore {
-  /** The visit, its row locked for the rest of the unit of work; undefined if never accepted. */
-  abstract lock(tx: Tx, facilityCode: string, maLk: string): Promise<VisitHead | undefined>;
+  /**
+   * The visit, its row locked for the rest of the unit of work (undefined if never accepted), and in
+   * the same round trip the patient already known for its XML1 — `patient`'s local id with demographics
+   * of this fingerprint (PatientResolutions' rule) — if any.
+   */
+  abstract lock(tx: Tx, facilityCode: string, maLk: string, patient: { readonly localId: string; readonly fingerprint: string }): Promise<LockedVisit>;
   /**
    * Inserts or replaces the visit (attempts reset, last error cleared): waiting for its patient, or
    * resolved to a patient already known (no demographics kept).

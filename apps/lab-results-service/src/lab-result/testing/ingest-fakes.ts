@@ -12,7 +12,7 @@ import { LabResultStore } from '../ports/lab-result-store.port';
 import { type LocalPatient, type PatientResolutionRecord, PatientResolutions } from '../ports/patient-resolutions.port';
 import { PatientResolver, type PatientResolution } from '../ports/patient-resolver.port';
 import { SubmissionStore, type SubmissionView, type VisitIssue, type VisitOutcome, type VisitReport } from '../ports/submission-store.port';
-import { type AcceptedVisit, type ClaimedVisit, type VisitHead, type VisitStatus, VisitStore, type WaitingVisit } from '../ports/visit-store.port';
+import { type AcceptedVisit, type ClaimedVisit, type LockedVisit, type VisitHead, type VisitStatus, VisitStore, type WaitingVisit } from '../ports/visit-store.port';
 import { GetSubmissionUseCase } from '../use-cases/get-submission/get-submission.use-case';
 import { IngestXml130UseCase } from '../use-cases/ingest-xml130/ingest-xml130.use-case';
 import { ResolvePendingVisitsUseCase } from '../use-cases/resolve-pending-visits/resolve-pending-visits.use-case';
@@ -50,6 +50,11 @@ interface VisitRow {
 export class InMemoryVisits extends VisitStore implements Snapshottable {
   rows = new Map<string, VisitRow>();
 
+  /** `resolutions`: the patients already known (the real lock reads them in the same statement). */
+  constructor(private readonly resolutions: InMemoryPatientResolutions) {
+    super();
+  }
+
   snapshot(): () => void {
     return snapshotting(() => this.rows, (v) => (this.rows = v));
   }
@@ -58,10 +63,11 @@ export class InMemoryVisits extends VisitStore implements Snapshottable {
     return [...this.rows.values()].find((r) => r.maLk === maLk);
   }
 
-  async lock(tx: Tx, facilityCode: string, maLk: string): Promise<VisitHead | undefined> {
+  async lock(tx: Tx, facilityCode: string, maLk: string, patient: { localId: string; fingerprint: string }): Promise<LockedVisit> {
     useTx(tx);
     const r = [...this.rows.values()].find((v) => v.facilityCode === facilityCode && v.maLk === maLk);
-    return r && { visitId: r.visitId, status: r.status, contentHash: r.contentHash, generation: r.generation, enterprisePatientId: r.enterprisePatientId };
+    const head: VisitHead | undefined = r && { visitId: r.visitId, status: r.status, contentHash: r.contentHash, generation: r.generation, enterprisePatientId: r.enterprisePatientId };
+    return { head, knownPatientId: this.resolutions.known({ facilityCode, localId: patient.localId }, patient.fingerprint) };
   }
 
   accept(tx: Tx, v: AcceptedVisit): void {
@@ -142,8 +148,8 @@ export class InMemoryPatientResolutions extends PatientResolutions implements Sn
     return `${patient.facilityCode}\u0000${patient.localId}`;
   }
 
-  async known(tx: Tx, patient: LocalPatient, fingerprint: string): Promise<string | undefined> {
-    useTx(tx);
+  /** What the visit lock reads of them (knownPatientSql's rule). */
+  known(patient: LocalPatient, fingerprint: string): string | undefined {
     const row = this.rows.get(InMemoryPatientResolutions.key(patient));
     if (row === undefined || row.fingerprint !== fingerprint || this.merged.has(row.enterprisePatientId)) return undefined;
     const link = this.links.get(InMemoryPatientResolutions.key(patient));
@@ -294,13 +300,13 @@ export const TEST_LAB_CONFIG = { lab: { pendingRetryMs: 1_000, callTimeoutMs: 2_
 
 /** The ingest use cases over the fakes. */
 export function ingestKit(options: { ruleSets?: readonly RuleSet[] } = {}) {
-  const visits = new InMemoryVisits();
+  const resolutions = new InMemoryPatientResolutions();
+  const visits = new InMemoryVisits(resolutions);
   const results = new InMemoryLabResults();
   const submissions = new InMemorySubmissions();
   const audit = new RecordingAudit();
   const identity = new FakeIdentity();
   const vault = new TransparentVault();
-  const resolutions = new InMemoryPatientResolutions();
   const uow = new FakeUnitOfWork([visits, results, submissions, audit, resolutions], { events: outboxEventsOf });
   const outbox = new OutboxWriter({ source: '/lienthong/lab-results-service', notify: false });
   const unitOfWork = uow as unknown as ConstructorParameters<typeof VisitSettlement>[0];
@@ -315,7 +321,7 @@ export function ingestKit(options: { ruleSets?: readonly RuleSet[] } = {}) {
     resolutions,
     uow,
     settlement,
-    ingest: new IngestXml130UseCase(unitOfWork, visits, submissions, vault, resolutions, settlement, audit, options.ruleSets ?? TEST_RULE_SETS),
+    ingest: new IngestXml130UseCase(unitOfWork, visits, submissions, vault, settlement, audit, options.ruleSets ?? TEST_RULE_SETS),
     resolvePending: new ResolvePendingVisitsUseCase(unitOfWork, visits, submissions, vault, settlement, audit),
     getSubmission: new GetSubmissionUseCase(unitOfWork, submissions),
   };

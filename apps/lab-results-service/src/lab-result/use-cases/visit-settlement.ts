@@ -54,6 +54,8 @@ export interface ResolvedVisit {
   /** The visit's accepted generation: 1 is its first, which no stored result can precede. */
   readonly generation: number;
   readonly lines: readonly CanonicalLine[];
+  /** `contentHash` of each line, when the caller has them already. */
+  readonly lineHashes?: readonly string[];
   readonly enterprisePatientId: string;
   readonly actor: Actor;
   readonly submissionId: string | null;
@@ -135,7 +137,13 @@ export class VisitSettlement {
    */
   async storeResults(tx: Tx, visit: ResolvedVisit): Promise<StoredResults> {
     const current = visit.generation === 1 ? [] : await this.results.currentOfVisit(tx, visit.facilityCode, visit.maLk);
-    const plan = planVersions({ current, lines: visit.lines, enterprisePatientId: visit.enterprisePatientId, newResultId: uuidv7 });
+    const plan = planVersions({
+      current,
+      lines: visit.lines,
+      ...(visit.lineHashes === undefined ? {} : { lineHashes: visit.lineHashes }),
+      enterprisePatientId: visit.enterprisePatientId,
+      newResultId: uuidv7,
+    });
     this.results.store(tx, visit.facilityCode, visit.maLk, plan.versions, visit.submissionId, visit.at);
     if (plan.versions.length > 0) this.outbox.append(tx, plan.versions.map(versionEvent));
     const outcome = plan.versions.length > 0 ? 'stored' : 'unchanged';

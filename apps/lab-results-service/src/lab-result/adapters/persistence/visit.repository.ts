@@ -1,15 +1,14 @@
 import type { Db, Tx } from '@lienthong/persistence';
 import { Injectable } from '@nestjs/common';
 import { type CanonicalLine } from '../../domain/canonical-result';
-import { type AcceptedVisit, type ClaimedVisit, type VisitHead, type VisitStatus, VisitStore, type WaitingVisit } from '../../ports/visit-store.port';
+import { type AcceptedVisit, type ClaimedVisit, type LockedVisit, type VisitHead, type VisitStatus, VisitStore, type WaitingVisit } from '../../ports/visit-store.port';
+import { knownPatientSql } from './patient-resolution.repository';
 
-interface HeadRow {
-  visit_id: string;
-  status: VisitStatus;
-  content_hash: string;
-  generation: number;
-  enterprise_patient_id: string | null;
-}
+/** The visit's head (all null when it was never accepted) and the patient already known. */
+type LockRow = { known_patient_id: string | null } & (
+  | { visit_id: string; status: VisitStatus; content_hash: string; generation: number; enterprise_patient_id: string | null }
+  | { visit_id: null }
+);
 
 interface WaitingRow {
   visit_id: string;
@@ -25,14 +24,19 @@ interface WaitingRow {
 /** `visits`, each statement once. */
 @Injectable()
 export class VisitRepository extends VisitStore {
-  async lock(tx: Tx, facilityCode: string, maLk: string): Promise<VisitHead | undefined> {
-    const [row] = await tx.query<HeadRow>(
-      `SELECT visit_id, status, content_hash, generation, enterprise_patient_id FROM visits WHERE facility_code = $1 AND ma_lk = $2 FOR UPDATE`,
-      [facilityCode, maLk],
+  async lock(tx: Tx, facilityCode: string, maLk: string, patient: { readonly localId: string; readonly fingerprint: string }): Promise<LockedVisit> {
+    // One row whether or not the visit exists: its head (locked) and the patient already known.
+    const [row] = await tx.query<LockRow>(
+      `WITH head AS (SELECT visit_id, status, content_hash, generation, enterprise_patient_id FROM visits WHERE facility_code = $1 AND ma_lk = $2 FOR UPDATE)
+       SELECT h.visit_id, h.status, h.content_hash, h.generation, h.enterprise_patient_id, ${knownPatientSql('$1', '$3', '$4')} AS known_patient_id
+         FROM (SELECT 1) AS one LEFT JOIN head h ON true`,
+      [facilityCode, maLk, patient.localId, patient.fingerprint],
     );
-    return row === undefined
-      ? undefined
-      : { visitId: row.visit_id, status: row.status, contentHash: row.content_hash, generation: row.generation, enterprisePatientId: row.enterprise_patient_id };
+    const head: VisitHead | undefined =
+      row === undefined || row.visit_id === null
+        ? undefined
+        : { visitId: row.visit_id, status: row.status, contentHash: row.content_hash, generation: row.generation, enterprisePatientId: row.enterprise_patient_id };
+    return { head, knownPatientId: row?.known_patient_id ?? undefined };
   }
 
   accept(tx: Tx, v: AcceptedVisit): void {

@@ -179,8 +179,8 @@ describe('IngestXml130UseCase — a patient already known', () => {
 
     expect(answer.visits).toEqual([expect.objectContaining({ maLk: 'DD.0002', outcome: 'stored', results: { new: 5, amended: 0, cancelled: 0, unchanged: 0 } })]);
     expect(kit.identity.calls).toHaveLength(1);
-    // The file's submission row, then the visit: one unit of work for the visit, its demographics never sealed.
-    expect(kit.uow.commits('run') - commits).toBe(2);
+    // One unit of work for the visit (the file's submission row is one statement of its own), its demographics never sealed.
+    expect(kit.uow.commits('run') - commits).toBe(1);
     expect(kit.visits.byMaLk('DD.0002')).toMatchObject({ status: 'resolved', enterprisePatientId: idOf(PATIENTS.ha), demographics: null, nextAttemptAt: null });
     const announced = kit.uow.events().slice(events);
     expect(announced.map((e) => [e.type, e.key])).toEqual(Array(5).fill([FINALIZED, idOf(PATIENTS.ha)]));

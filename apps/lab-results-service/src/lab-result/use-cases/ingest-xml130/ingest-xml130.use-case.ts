@@ -8,9 +8,8 @@ import { type RuleSet } from '../../../reuse/domain/catalogue';
 import { canonicaliseVisit } from '../../domain/canonical-result';
 import { demographicsOf, visitContext } from '../../domain/demographics';
 import { LabResultError, LabResultErrorCode } from '../../domain/lab-result-error';
-import { canonicalJson } from '../../domain/versioning';
+import { canonicalJson, contentHash as lineContentHash } from '../../domain/versioning';
 import { DemographicsVault } from '../../ports/demographics-vault.port';
-import { PatientResolutions } from '../../ports/patient-resolutions.port';
 import { SubmissionStore, type VisitIssue, type VisitReport } from '../../ports/submission-store.port';
 import { VisitStore } from '../../ports/visit-store.port';
 import { INGEST_ACTION, inFile, NO_RESULTS, VisitSettlement } from '../visit-settlement';
@@ -55,7 +54,6 @@ export class IngestXml130UseCase {
     private readonly visits: VisitStore,
     private readonly submissions: SubmissionStore,
     private readonly vault: DemographicsVault,
-    private readonly resolutions: PatientResolutions,
     private readonly settlement: VisitSettlement,
     private readonly audit: AuditTrail,
     @Inject(RULE_SETS) private readonly ruleSets: readonly RuleSet[],
@@ -75,7 +73,8 @@ export class IngestXml130UseCase {
     try {
       for await (const visit of readXml130(command.file, { requireTables: ['xml1'] })) {
         if (!recorded) {
-          await this.uow.run(async (tx) => this.submissions.create(tx, submission));
+          // One statement, atomic on its own: no transaction around it.
+          await this.uow.read(async (db) => this.submissions.create(db, submission));
           recorded = true;
         }
         while (inFlight.size >= VISITS_IN_FLIGHT) await Promise.race(inFlight);
@@ -138,9 +137,10 @@ export class IngestXml130UseCase {
     const demographics = xml1 === undefined ? undefined : demographicsOf(xml1);
     if (!visit.valid || maLk === null || demographics === undefined || issues.some((i) => i.severity === 'error')) {
       const report: VisitReport = { index, maLk, outcome: 'rejected', results: NO_RESULTS, errors: issues };
-      await this.uow.run(async (tx) => {
-        this.submissions.recordVisit(tx, submissionId, report, null);
-        this.audit.append(tx, actor, [{ action: INGEST_ACTION, patientId: null, outcome: 'rejected', detail: { submissionId, visitIndex: index, rules: issues.filter((i) => i.severity === 'error').map((i) => i.rule) } }]);
+      // Its report line and its audit row go as one statement, atomic without a transaction.
+      await this.uow.read(async (db) => {
+        this.submissions.recordVisit(db, submissionId, report, null);
+        this.audit.append(db, actor, [{ action: INGEST_ACTION, patientId: null, outcome: 'rejected', detail: { submissionId, visitIndex: index, rules: issues.filter((i) => i.severity === 'error').map((i) => i.rule) } }]);
       });
       return report;
     }
@@ -148,13 +148,15 @@ export class IngestXml130UseCase {
     const now = new Date();
     const canonical = canonicaliseVisit({ index, maLk, facilityCode, xml3: visit.tables.xml3, xml4: visit.tables.xml4 }, this.ruleSets, now.getTime());
     const warnings = [...issues, ...canonical.warnings];
-    const contentHash = this.vault.fingerprint(canonicalJson({ demographics, lines: canonical.lines }));
+    // Each line's hash once: the visit's content is its demographics and its lines' hashes.
+    const lineHashes = canonical.lines.map(lineContentHash);
+    const contentHash = this.vault.fingerprint(canonicalJson({ demographics, lines: lineHashes }));
     const fingerprint = this.settlement.fingerprintOf(demographics);
     const context = visitContext(facilityCode, maLk);
 
     const accepted = await this.uow.run(
       async (tx) => {
-        const head = await this.visits.lock(tx, facilityCode, maLk);
+        const { head, knownPatientId: known } = await this.visits.lock(tx, facilityCode, maLk, { localId: demographics.localId, fingerprint });
         if (head?.status === 'resolved' && head.contentHash === contentHash) {
           const report: VisitReport = { index, maLk, outcome: 'unchanged', results: { ...NO_RESULTS, unchanged: canonical.lines.length }, errors: warnings };
           this.submissions.recordVisit(tx, submissionId, report, head.visitId);
@@ -165,11 +167,10 @@ export class IngestXml130UseCase {
         const generation = (head?.generation ?? 0) + 1;
         const visitRow = { visitId, facilityCode, maLk, lines: canonical.lines, contentHash, generation, at: now };
 
-        const known = await this.resolutions.known(tx, { facilityCode, localId: demographics.localId }, fingerprint);
         if (known !== undefined) {
           // The patient is already known and nothing identity needs has changed: resolved here and now.
           this.visits.accept(tx, { ...visitRow, state: { status: 'resolved', enterprisePatientId: known } });
-          const stored = await this.settlement.storeResults(tx, { ...visitRow, enterprisePatientId: known, actor, submissionId, resolvedBy: 'known-patient' });
+          const stored = await this.settlement.storeResults(tx, { ...visitRow, lineHashes, enterprisePatientId: known, actor, submissionId, resolvedBy: 'known-patient' });
           const report: VisitReport = { index, maLk, outcome: stored.outcome, results: stored.counts, errors: warnings };
           this.submissions.recordVisit(tx, submissionId, report, visitId);
           return { kind: 'done' as const, report };
