@@ -138,6 +138,28 @@ describe('createService (in process)', () => {
     expect(response.json()).toMatchObject({ code: 'not-found', status: 404 });
   });
 
+  it('a URL the router cannot decode or a path parameter over its limit: problem+json too, without echoing the path', async () => {
+    const badUrl = await app.inject({ url: '/v1/things/%FF%FE' });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(badUrl.json()).toMatchObject({ code: 'bad-request', status: 400, requestId: expect.any(String) });
+    expect(badUrl.body).not.toContain('%FF');
+
+    const long = await app.inject({ url: `/v1/things/${'1'.repeat(600)}` });
+    expect(long.statusCode).toBe(414);
+    expect(long.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(long.json()).toMatchObject({ code: 'uri-too-long', status: 414 });
+    expect(long.body).not.toContain('1'.repeat(100));
+  });
+
+  it('logs the purpose of use as a purpose of the vocabulary or "invalid", never the header as sent', async () => {
+    const auth = { authorization: `Bearer ${await token('system/Thing.r')}` };
+    await app.inject({ url: '/v1/things/1', headers: { ...auth, 'x-request-id': 'req-purpose-1', 'x-purpose-of-use': `marketing${'x'.repeat(2000)}` } });
+    const line = logs.find((l) => l.includes('req-purpose-1') && l.includes('"res"')) ?? '';
+    expect(line).toContain('"purposeOfUse":"invalid"');
+    expect(line).not.toContain('marketing');
+  });
+
   it('500 without internals for unexpected errors; domain errors keep their status', async () => {
     const boom = await app.inject({ url: '/v1/things/boom/now' });
     expect(boom.statusCode).toBe(500);

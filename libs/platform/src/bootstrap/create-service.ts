@@ -9,6 +9,7 @@ import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ConfigError, type EnvSource } from '../config/config';
+import { clientErrorHandler, frameworkErrorReply } from '../errors/framework-errors';
 import { requireUtf8JsonBodies } from '../errors/utf8-json';
 import type { ServiceConfig, ServiceConfigDefinition } from '../config/service-config';
 import { HealthService } from '../health/health.service';
@@ -60,6 +61,9 @@ export async function createService<C extends ServiceConfig>(appModule: Type | D
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // During shutdown, requests arriving on kept-alive connections get 503 + Connection: close.
     return503OnClosing: true,
+    // What Fastify's router and Node's parser refuse before Nest sees a request answers problem+json too.
+    frameworkErrors: frameworkErrorReply,
+    clientErrorHandler,
   });
   const root: DynamicModule = {
     module: ServiceRootModule,

@@ -13,9 +13,12 @@ export enum ErrorCode {
   MethodNotAllowed = 'method-not-allowed',
   Conflict = 'conflict',
   IdempotencyKeyReused = 'idempotency-key-reused',
+  RequestTimeout = 'request-timeout',
   PayloadTooLarge = 'payload-too-large',
+  UriTooLong = 'uri-too-long',
   UnsupportedMediaType = 'unsupported-media-type',
   RateLimited = 'rate-limited',
+  RequestHeaderFieldsTooLarge = 'request-header-fields-too-large',
   ServiceUnavailable = 'service-unavailable',
   Internal = 'internal-error',
 }
@@ -54,12 +57,18 @@ export function errorCodeInfo(code: ErrorCode): ErrorCodeInfo {
       return { status: 409, title: 'Conflict' };
     case ErrorCode.IdempotencyKeyReused:
       return { status: 422, title: 'Idempotency key reused with a different request' };
+    case ErrorCode.RequestTimeout:
+      return { status: 408, title: 'Request timeout' };
     case ErrorCode.PayloadTooLarge:
       return { status: 413, title: 'Payload too large' };
+    case ErrorCode.UriTooLong:
+      return { status: 414, title: 'URI too long' };
     case ErrorCode.UnsupportedMediaType:
       return { status: 415, title: 'Unsupported media type' };
     case ErrorCode.RateLimited:
       return { status: 429, title: 'Too many requests' };
+    case ErrorCode.RequestHeaderFieldsTooLarge:
+      return { status: 431, title: 'Request header fields too large' };
     case ErrorCode.ServiceUnavailable:
       return { status: 503, title: 'Service unavailable' };
     case ErrorCode.Internal:
@@ -80,16 +89,22 @@ export function errorCodeForStatus(status: number): ErrorCode {
       return ErrorCode.NotFound;
     case 405:
       return ErrorCode.MethodNotAllowed;
+    case 408:
+      return ErrorCode.RequestTimeout;
     case 409:
       return ErrorCode.Conflict;
     case 413:
       return ErrorCode.PayloadTooLarge;
+    case 414:
+      return ErrorCode.UriTooLong;
     case 415:
       return ErrorCode.UnsupportedMediaType;
     case 422:
       return ErrorCode.ValidationFailed;
     case 429:
       return ErrorCode.RateLimited;
+    case 431:
+      return ErrorCode.RequestHeaderFieldsTooLarge;
     case 503:
       return ErrorCode.ServiceUnavailable;
     default:

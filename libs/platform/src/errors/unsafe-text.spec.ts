@@ -32,6 +32,12 @@ describe('unsafe text', () => {
     expect(findUnsafeText({ note: 'Hồng 😀 𠀀' }, 'body')).toEqual([]);
   });
 
+  it('refuses bidirectional embeddings, overrides and isolates (Trojan Source), and keeps the plain marks', () => {
+    expect(findUnsafeText({ reason: 'Cấp cứu \u202e hôn mê' }, 'body')).toEqual([{ pointer: '#/reason', rule: 'bidi-control', message: expect.stringContaining('U+202E') }]);
+    expect(findUnsafeText({ q: 'a\u2066b' }, 'query')).toEqual([{ field: 'q', rule: 'bidi-control', message: expect.stringContaining('U+2066') }]);
+    expect(findUnsafeText({ note: 'abc \u200e def \u200f' }, 'body')).toEqual([]);
+  });
+
   it('checks property names too, and names the object holding a bad one', () => {
     expect(findUnsafeText({ address: { 'li\u0000ne': 'x' } }, 'body')).toEqual([
       { pointer: '#/address', rule: 'control-character', message: expect.stringContaining('a property name') },

@@ -11,6 +11,9 @@ import { toJsonPointer } from './json-pointer';
  *   character at all. Property names (a body's or a query's) follow the same stricter rule.
  * - Everywhere: no lone UTF-16 surrogate (`"\ud800"` is valid JSON, but not a character; Postgres and
  *   every UTF-8 encoder would store it as U+FFFD, silently changing what the client sent).
+ * - Everywhere: no bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069). No
+ *   Vietnamese text needs one, and in a reason or a name shown to a steward they make the text read
+ *   other than it is stored ("Trojan Source"). The marks (U+200E, U+200F) stay allowed.
  */
 export type TextLocation = 'body' | 'query' | 'param';
 
@@ -21,6 +24,7 @@ const CONTROL_IN_FREE_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u00
 const CONTROL_IN_TOKEN = /[\u0000-\u001F\u007F-\u009F]/;
 /** With the `u` flag a well-formed pair is one code point, so this matches only unpaired halves. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 
 /** A request with thousands of bad strings needs only a few named to be fixed. */
 const MAX_ISSUES = 20;
@@ -68,6 +72,10 @@ function textIssue(text: string, forbidden: RegExp): Omit<ValidationIssue, 'poin
   }
   if (LONE_SURROGATE.test(text)) {
     return { rule: 'lone-surrogate', message: 'must be valid Unicode text (it holds an unpaired UTF-16 surrogate)' };
+  }
+  const bidi = BIDI_CONTROL.exec(text);
+  if (bidi) {
+    return { rule: 'bidi-control', message: `must not contain bidirectional controls (U+${bidi[0].charCodeAt(0).toString(16).toUpperCase()})` };
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
+import { isPurposeOfUse } from '../auth/actor';
 import { loggable } from './loggable';
 import { CENSOR, maskIdentifiers, REDACT_PATHS, scrubbingDestination } from './redaction';
 
@@ -65,9 +66,20 @@ export function pinoHttpOptions(service: string, level: string): PinoHttpOptions
         id: req.id,
         method: req.method,
         url: maskIdentifiers(req.url ?? ''),
-        purposeOfUse: req.headers?.['x-purpose-of-use'],
+        purposeOfUse: loggedPurpose(req.headers?.['x-purpose-of-use']),
       }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
   };
+}
+
+/**
+ * X-Purpose-Of-Use as the log shows it: a purpose of the vocabulary, or `invalid` — never the header as
+ * sent, which is free text of any length and any bytes (the request is refused with a 422 anyway).
+ */
+export function loggedPurpose(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const value = (Array.isArray(header) ? (header[0] ?? '') : header).trim().toLowerCase();
+  if (value === '') return undefined;
+  return isPurposeOfUse(value) ? value : 'invalid';
 }
