@@ -46,7 +46,7 @@ describe('consent-service (built, as a process)', () => {
 
   it(`POST ${ROUTE}: 201 for a facility, recorded as that facility; 422 with a pointer for a bad body`, async () => {
     // The patient as identity-service's events would have announced it.
-    const patient = await seedPatient(consent.db.url);
+    const patient = await seedPatient(consent.db.url, ['79001']);
     const body = (purposes: string[]) => grantBody(patient, { scope: { purposes, categories: ['lab'], grantees: [{ kind: 'care-relationship' }] } });
 
     const created = await post({ facility: '79001', scope: 'system/Consent.c' }, body(['treatment']));

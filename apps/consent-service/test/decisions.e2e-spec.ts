@@ -64,7 +64,7 @@ describe('consent-service decisions (built service, two replicas, a stalled data
   });
 
   it('a withdrawal through replica A is seen by the very next decision on replica B, which had it cached', async () => {
-    const patient = await seedPatient(a.db.url, [DISTRICT]);
+    const patient = await seedPatient(a.db.url, [DISTRICT, CHO_RAY]);
     const consentId = await recordConsent(a.base, choRayRecords, grantBody(patient));
 
     expect(await decide(b.base, exchange, query(patient))).toMatchObject({ decision: 'permit', reason: 'consent-granted', basis: [{ consentId, version: 1 }] });
@@ -84,9 +84,9 @@ describe('consent-service decisions (built service, two replicas, a stalled data
   });
 
   it('the batch answers in order; sensitive data is excluded unless named; unknown patients and facilities are denied; every decision is audited', async () => {
-    const granted = await seedPatient(a.db.url, [DISTRICT]);
+    const granted = await seedPatient(a.db.url, [DISTRICT, CHO_RAY]);
     await recordConsent(a.base, choRayRecords, grantBody(granted));
-    const refused = await seedPatient(a.db.url);
+    const refused = await seedPatient(a.db.url, [CHO_RAY]);
     await recordConsent(a.base, choRayRecords, grantBody(refused, { decision: 'refuse' }));
     const unknown = '0192ffff-0000-7000-8000-000000000001';
 
@@ -152,7 +152,7 @@ describe('consent-service decisions (built service, two replicas, a stalled data
       DB_STATEMENT_TIMEOUT_MS: '1000',
     });
     extra.push(stalled);
-    const patient = await seedPatient(a.db.url);
+    const patient = await seedPatient(a.db.url, [CHO_RAY]);
     await recordConsent(a.base, choRayRecords, grantBody(patient));
 
     proxy.pause();

@@ -73,7 +73,7 @@ describe('consent expiry (built service, two replicas, a restart)', () => {
 
   it('two replicas announce a grant’s end once, within 5 s of it', async () => {
     const other = await replica();
-    const patient = await seedPatient(primary.db.url);
+    const patient = await seedPatient(primary.db.url, [CHO_RAY]);
     const endsAt = new Date(Date.now() + 3_000);
     const consentId = await grantUntil(primary, patient, endsAt);
 
@@ -92,7 +92,7 @@ describe('consent expiry (built service, two replicas, a restart)', () => {
 
   it('a grant that ends while no replica runs is announced once, within 5 s of the next start', async () => {
     expect([primary.service, ...replicas].every((s) => s.child.exitCode !== null)).toBe(true);
-    const patient = await seedPatient(primary.db.url);
+    const patient = await seedPatient(primary.db.url, [CHO_RAY]);
     // Recorded while stopped: the rows a grant writes (consent, version 1, its pending end), ending in 2 s.
     const consentId = await withSql(primary.db.url, async (sql) => {
       const { rows } = await sql.query<{ consent_id: string }>(`INSERT INTO consents (consent_id, enterprise_patient_id, original_patient_id, created_at)

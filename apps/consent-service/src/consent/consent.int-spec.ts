@@ -49,7 +49,7 @@ describe('consents (real Postgres, Redis and Kafka, over HTTP)', () => {
       .filter((e) => (e.data as { consentId?: string }).consentId === consentId)
       .map((e) => ({ key: e.key, type: e.type, version: (e.data as { version: number }).version }));
 
-  const knownPatient = (registeredAt?: string) => t.knownPatient(registeredAt);
+  const knownPatient = (...registeredAt: string[]) => t.knownPatient(...registeredAt);
 
   const scope = (overrides: Record<string, unknown> = {}) => ({
     purposes: ['treatment', 'referral'],
@@ -220,7 +220,7 @@ describe('consents (real Postgres, Redis and Kafka, over HTTP)', () => {
   });
 
   it('a facility with no relationship to the patient is told nothing (404, audited as denied); a registered one and a data steward read', async () => {
-    const patient = await knownPatient(DISTRICT);
+    const patient = await knownPatient(CHO_RAY, DISTRICT);
     const consent = (await post('/v1/consents', await facility(CHO_RAY), grantBody(patient))).json<ConsentView>();
 
     const stranger = await get(`/v1/consents/${consent.consentId}`, await facility(STRANGER, 'system/Consent.rs'));
@@ -231,6 +231,11 @@ describe('consents (real Postgres, Redis and Kafka, over HTTP)', () => {
       { action: 'consent.read', outcome: 'denied' },
       { action: 'consent.history', outcome: 'denied' },
     ]);
+    // Nor can it make itself a reader by recording a statement of its own: it has no care relationship.
+    const planted = await post('/v1/consents', await facility(STRANGER), grantBody(patient));
+    expect(planted.statusCode).toBe(422);
+    expect(planted.json<Problem>().errors).toEqual([expect.objectContaining({ pointer: '#/enterprisePatientId', rule: 'care-relationship' })]);
+    expect((await get(`/v1/patients/${patient}/consents`, await facility(STRANGER, 'system/Consent.rs'))).statusCode).toBe(404);
 
     expect((await get(`/v1/consents/${consent.consentId}`, await facility(DISTRICT, 'system/Consent.rs'))).statusCode).toBe(200);
     expect((await get(`/v1/consents/${consent.consentId}`, await headers({ role: 'data-steward', scope: 'system/Consent.rs' }))).statusCode).toBe(200);

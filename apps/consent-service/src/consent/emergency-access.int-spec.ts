@@ -47,7 +47,7 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
     app.inject({ method: 'GET', url: '/v1/emergency-access/report', headers, query });
   const count = (table: string) => t.count(table);
 
-  const knownPatient = () => t.knownPatient();
+  const knownPatient = (...registeredAt: string[]) => t.knownPatient(...registeredAt);
 
   /**
    * A treatment grant (version 1) whose period ends `endsInMs` from now by the database's clock (or
@@ -264,7 +264,7 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
 
   describe('expiry', () => {
     it('publishes ConsentExpiredV1 within 5 s of a grant’s end, with the scope that ended, exactly once', async () => {
-      const patient = await knownPatient();
+      const patient = await knownPatient(CHO_RAY);
       const endsAt = new Date(Date.now() + 2_000);
       const consentId = await recordGrant(patient, endsAt);
 
@@ -300,7 +300,7 @@ describe('break-the-glass and consent expiry (real Postgres, Redis and Kafka)', 
     });
 
     it('never announces a grant withdrawn before its end', async () => {
-      const patient = await knownPatient();
+      const patient = await knownPatient(CHO_RAY);
       const withdrawn = await recordGrant(patient, new Date(Date.now() + 2_000));
       const withdrawal = await app.inject({ method: 'POST', url: `/v1/consents/${withdrawn}/withdrawal`, headers: await facility(CHO_RAY, 'system/Consent.c'), payload: { evidence: IN_PERSON } });
       expect(withdrawal.statusCode).toBe(201);

@@ -14,6 +14,11 @@ export interface LinkSituation {
 export abstract class PatientDirectory {
   /** Whether the patient is known, merged away, and who holds the link now: the patients a link event changes. */
   abstract linkSituation(db: Db, link: { readonly enterprisePatientId: string; readonly facilityCode: string; readonly localId: string }): Promise<LinkSituation>;
+  /**
+   * Whether `facilityCode` has a care relationship with any of the ids (identity registered or linked
+   * the patient there): where a consent may be recorded.
+   */
+  abstract registeredAt(db: Db, enterprisePatientIds: readonly string[], facilityCode: string): Promise<boolean>;
   /** The ids identity has announced (merged ones included: their consents follow the survivor). */
   abstract known(db: Db, enterprisePatientIds: readonly string[]): Promise<Set<string>>;
   /** Records the patient (first sight) and, when given, its link to a facility under a local id. */

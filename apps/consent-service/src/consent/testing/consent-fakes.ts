@@ -44,14 +44,17 @@ export interface ExpiryRow {
   readonly publishedAt: Date | null;
 }
 
-/** ConsentStore over Maps; `careLinks` stands for `patient_links` (patient → facilities where registered). */
+/** ConsentStore over Maps; the care relationships (`patient_links`) are `directory`'s. */
 export class InMemoryConsentStore extends ConsentStore implements Snapshottable {
   consents = new Map<string, Omit<StoredConsent, 'versions'>>();
   versions: (ConsentVersion & { readonly recordedBySubject: string })[] = [];
   expiries: ExpiryRow[] = [];
-  careLinks = new Map<string, string[]>();
   /** `patients.merged_into`: merged id → survivor. */
   mergedInto = new Map<string, string>();
+
+  constructor(private readonly directory: InMemoryPatientDirectory = new InMemoryPatientDirectory()) {
+    super();
+  }
 
   snapshot(): () => void {
     const [consents, versions, expiries] = [new Map(this.consents), [...this.versions], [...this.expiries]];
@@ -113,7 +116,7 @@ export class InMemoryConsentStore extends ConsentStore implements Snapshottable 
     useTx(db);
     const owned = new Set([...this.consents.values()].filter((c) => c.enterprisePatientId === enterprisePatientId).map((c) => c.consentId));
     return Promise.resolve(
-      new Set([...(this.careLinks.get(enterprisePatientId) ?? []), ...this.versions.filter((v) => owned.has(v.consentId)).map((v) => v.evidence.recordedAtFacility)]),
+      new Set([...this.directory.facilitiesOf(enterprisePatientId), ...this.versions.filter((v) => owned.has(v.consentId)).map((v) => v.evidence.recordedAtFacility)]),
     );
   }
 
@@ -168,6 +171,11 @@ export class InMemoryPatientDirectory extends PatientDirectory {
     return Promise.resolve(new Set(ids.filter((id) => this.patients.has(id))));
   }
 
+  registeredAt(db: Db, ids: readonly string[], facilityCode: string): Promise<boolean> {
+    useTx(db);
+    return Promise.resolve(ids.some((id) => this.facilitiesOf(id).includes(facilityCode)));
+  }
+
   recordLink(tx: Tx, link: { enterprisePatientId: string; facilityCode: string; localId: string }, at: Date): void {
     useTx(tx);
     if (!this.patients.has(link.enterprisePatientId)) this.patients.set(link.enterprisePatientId, { mergedInto: null, knownSince: at });
@@ -184,6 +192,18 @@ export class InMemoryPatientDirectory extends PatientDirectory {
     const now = new Date();
     this.patients.set(mergedId, { mergedInto: survivorId, knownSince: this.patients.get(mergedId)?.knownSince ?? now });
     if (survivorId !== null && !this.patients.has(survivorId)) this.patients.set(survivorId, { mergedInto: null, knownSince: now });
+  }
+
+  /** Registers a patient identity announced before the spec at `facilityCode` (a care relationship). */
+  link(enterprisePatientId: string, facilityCode: string, localId = `BN-${enterprisePatientId}`): this {
+    if (!this.patients.has(enterprisePatientId)) this.announce(enterprisePatientId);
+    this.links.set(linkKey(facilityCode, localId), enterprisePatientId);
+    return this;
+  }
+
+  /** The facilities where the patient is registered. */
+  facilitiesOf(enterprisePatientId: string): string[] {
+    return [...new Set([...this.links].filter(([, owner]) => owner === enterprisePatientId).map(([key]) => key.slice(0, key.indexOf('/'))))];
   }
 
   /** The patient's links, `facility/localId`, sorted. */
@@ -274,10 +294,14 @@ export class RecordingStateCache extends ConsentStateCache {
   }
 }
 
-/** Every consent use case over one set of fakes. */
-export function consentKit(options: { readonly patients?: readonly string[]; readonly facilities?: readonly string[] } = {}) {
-  const store = new InMemoryConsentStore();
+/**
+ * Every consent use case over one set of fakes: `patients` known, each registered at `registeredAt`
+ * (default: the first of `facilities`, where the specs record), `facilities` in the registry copy.
+ */
+export function consentKit(options: { readonly patients?: readonly string[]; readonly facilities?: readonly string[]; readonly registeredAt?: readonly string[] } = {}) {
   const patients = new InMemoryPatientDirectory(options.patients);
+  for (const id of options.patients ?? []) for (const code of options.registeredAt ?? options.facilities?.slice(0, 1) ?? []) patients.link(id, code);
+  const store = new InMemoryConsentStore(patients);
   const facilities = new InMemoryFacilityDirectory();
   for (const code of options.facilities ?? []) facilities.add(code);
   const audit = new RecordingAuditTrail();

@@ -63,8 +63,8 @@ export interface ConsentTestApp {
   readonly published: Awaited<ReturnType<typeof collectMessages>>;
   /** `{ authorization: 'Bearer …' }` for a token of these claims. */
   headers(claims: TestTokenClaims): Promise<Record<string, string>>;
-  /** A new patient identity announced (registered at `registeredAt`, a care relationship, when given); its id. */
-  knownPatient(registeredAt?: string): Promise<string>;
+  /** A new patient identity announced, registered (a care relationship) at each of `registeredAt`; its id. */
+  knownPatient(...registeredAt: string[]): Promise<string>;
   /** How many rows `table` holds. */
   count(table: string): Promise<number>;
   /** Closes the app and the collector, and drops the database: for afterAll. */
@@ -104,10 +104,10 @@ function testApp(issuer: TestIssuer, db: TestDatabase, app: NestFastifyApplicati
     sql,
     published,
     headers: async (claims) => ({ authorization: `Bearer ${await issuer.sign(claims)}` }),
-    async knownPatient(registeredAt) {
+    async knownPatient(...registeredAt) {
       const id = randomUUID();
       await sql.query(`INSERT INTO patients (enterprise_patient_id, merged_into, known_since) VALUES ($1, NULL, now())`, [id]);
-      if (registeredAt) await sql.query(`INSERT INTO patient_links (facility_code, local_id, enterprise_patient_id) VALUES ($1, $2, $3)`, [registeredAt, `BN-${id.slice(0, 8)}`, id]);
+      for (const code of registeredAt) await sql.query(`INSERT INTO patient_links (facility_code, local_id, enterprise_patient_id) VALUES ($1, $2, $3)`, [code, `BN-${id}`, id]);
       return id;
     },
     count: async (table) => Number((await sql.query<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`))[0]?.n),

@@ -54,7 +54,7 @@ export function emergencyKit(
   const facilities = new InMemoryFacilityDirectory();
   for (const [code, province] of provinces) facilities.add(code, 'basic', province);
   const patients = new InMemoryPatientDirectory(options.patients);
-  const consents = new InMemoryConsentStore();
+  const consents = new InMemoryConsentStore(patients);
   for (const [merged, survivor] of Object.entries(options.mergedInto ?? {})) consents.mergedInto.set(merged, survivor);
   return {
     uow,

@@ -128,6 +128,19 @@ export async function patientViolations(db: Db, patients: PatientDirectory, ente
     : [{ pointer: '#/enterprisePatientId', rule: 'known-patient', message: 'identity-service has not announced this patient' }];
 }
 
+/**
+ * A consent is recorded where the patient is cared for: the recording facility must be one identity
+ * registered (or linked) the patient at — checked on the patient and on the survivor holding its
+ * consents. Otherwise any facility could plant a statement for any patient id it learnt, and become,
+ * by having recorded it, a reader of all the patient's consents. Like an unknown patient, a link
+ * identity has not announced yet is a 422 on `#/enterprisePatientId` worth retrying.
+ */
+export async function careRelationshipViolations(db: Db, patients: PatientDirectory, enterprisePatientIds: readonly string[], facilityCode: string): Promise<FieldViolation[]> {
+  return (await patients.registeredAt(db, enterprisePatientIds, facilityCode))
+    ? []
+    : [{ pointer: '#/enterprisePatientId', rule: 'care-relationship', message: `the patient is not registered at ${facilityCode} (identity-service has announced no link there)` }];
+}
+
 /** One 422 listing everything wrong; coded UnknownPatient when the patient is all that is wrong. */
 export function refuseIfInvalid(violations: readonly FieldViolation[]): void {
   if (violations.length === 0) return;

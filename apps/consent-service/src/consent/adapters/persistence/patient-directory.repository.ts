@@ -30,6 +30,16 @@ export class PatientDirectoryRepository extends PatientDirectory {
     return new Set(rows.map((r) => asked.get(r.id) ?? r.id));
   }
 
+  async registeredAt(db: Db, enterprisePatientIds: readonly string[], facilityCode: string): Promise<boolean> {
+    const ids = [...new Set(enterprisePatientIds.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
+    if (ids.length === 0) return false;
+    const [row] = await db.query<{ registered: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM patient_links WHERE enterprise_patient_id = ANY($1::uuid[]) AND facility_code = $2) AS registered`,
+      [ids, facilityCode],
+    );
+    return row?.registered ?? false;
+  }
+
   recordLink(tx: Tx, link: FacilityLink & { readonly enterprisePatientId: string }, at: Date): void {
     tx.write(
       (p) => `INSERT INTO patients (enterprise_patient_id, merged_into, known_since) VALUES (${p(link.enterprisePatientId)}::uuid, NULL, ${p(at)})

@@ -36,7 +36,7 @@ describe('ChangeConsentUseCase', () => {
     // The district hospital has no relationship with Hà yet: it may not even learn the consent exists.
     expect(changed).toMatchObject({ code: ConsentErrorCode.NotFound });
 
-    kit.store.careLinks.set(HA, [DISTRICT]);
+    kit.patients.link(HA, DISTRICT);
     const v2 = await kit.change.execute({
       actor: facilityActor(DISTRICT),
       consentId: granted.consentId,

@@ -15,7 +15,7 @@ describe('GetConsentUseCase', () => {
   beforeEach(async () => {
     kit = consentKit({ patients: [HA], facilities: [CHO_RAY] });
     consent = await kit.record.execute({ actor: facilityActor(CHO_RAY), enterprisePatientId: HA, decision: 'grant', scope: statement.scope(), evidence: statement.evidence() });
-    kit.store.careLinks.set(HA, [DISTRICT]);
+    kit.patients.link(HA, DISTRICT);
   });
 
   it('the recording facility, a facility where the patient is registered and a data steward read it, each read audited', async () => {

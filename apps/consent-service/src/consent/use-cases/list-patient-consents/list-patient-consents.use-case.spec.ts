@@ -39,7 +39,7 @@ describe('ListPatientConsentsUseCase', () => {
 
   it('a facility where the patient is registered reads them; one with no relationship, or an analyst, gets 404 audited as denied', async () => {
     await grant(HA);
-    kit.store.careLinks.set(HA, [DISTRICT]);
+    kit.patients.link(HA, DISTRICT);
     await expect(kit.list.execute(facilityActor(DISTRICT), HA, { limit: 50 })).resolves.toMatchObject({ items: [{ enterprisePatientId: HA }] });
     await expect(kit.list.execute(personActor('data-steward'), HA, { limit: 50 })).resolves.toMatchObject({ items: [{ enterprisePatientId: HA }] });
     for (const reader of [facilityActor(ELSEWHERE), personActor('provincial-analyst')]) {
@@ -55,6 +55,7 @@ describe('ListPatientConsentsUseCase', () => {
   });
 
   it('after a merge the consents are listed under the survivor, whose facilities may read them', async () => {
+    kit.patients.link(BINH, DISTRICT);
     const hers = await grant(BINH, DISTRICT);
     kit.store.moveConsent(hers.consentId, HA);
     const survivor = await kit.list.execute(facilityActor(DISTRICT), HA, { limit: 50 });

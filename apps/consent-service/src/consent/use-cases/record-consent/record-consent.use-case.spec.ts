@@ -94,6 +94,7 @@ describe('RecordConsentUseCase', () => {
   });
 
   it('a service acting for a facility records as that facility; a signed paper keeps its scan’s hash in lower case', async () => {
+    kit.patients.link(HA, DISTRICT);
     const consent = await kit.record.execute({
       actor: serviceActor('records-service', DISTRICT),
       enterprisePatientId: HA,
@@ -158,6 +159,27 @@ describe('RecordConsentUseCase', () => {
       kit.record.execute({ actor: facilityActor(CHO_RAY), enterprisePatientId: STRANGER, decision: 'grant', scope: statement.scope(), evidence: statement.evidence() }),
     ).rejects.toMatchObject({ code: ConsentErrorCode.UnknownPatient, violations: [{ pointer: '#/enterprisePatientId', rule: 'known-patient' }] });
     expectNothingWritten(kit);
+  });
+
+  it('a facility where identity has not registered the patient records nothing: 422 care-relationship at #/enterprisePatientId, until the link arrives', async () => {
+    const atDistrict = () =>
+      kit.record.execute({ actor: serviceActor('records-service', DISTRICT), enterprisePatientId: HA, decision: 'grant', scope: statement.scope(), evidence: statement.evidence() });
+    await expect(atDistrict()).rejects.toMatchObject({
+      code: ConsentErrorCode.Validation,
+      violations: [{ pointer: '#/enterprisePatientId', rule: 'care-relationship' }],
+    });
+    expectNothingWritten(kit);
+
+    kit.patients.link(HA, DISTRICT);
+    await expect(atDistrict()).resolves.toMatchObject({ enterprisePatientId: HA, versions: [{ evidence: { recordedAtFacility: DISTRICT } }] });
+  });
+
+  it('after a merge, a link held by the survivor is a care relationship for a consent given under the merged id', async () => {
+    const survivor = '01936f3e-8e2a-7cc0-9a1e-5b7a3c2d1e0b';
+    kit.patients.link(survivor, DISTRICT);
+    kit.store.mergedInto.set(HA, survivor);
+    const consent = await kit.record.execute({ actor: facilityActor(DISTRICT), enterprisePatientId: HA, decision: 'grant', scope: statement.scope(), evidence: statement.evidence() });
+    expect(consent).toMatchObject({ enterprisePatientId: survivor, versions: [{ evidence: { recordedAtFacility: DISTRICT } }] });
   });
 
   it('a period that has already ended is refused: it would permit or refuse nothing', async () => {

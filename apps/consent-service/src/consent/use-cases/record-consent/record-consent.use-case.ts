@@ -10,6 +10,7 @@ import { ConsentStore, type StoredConsent } from '../../ports/consent-store.port
 import { FacilityDirectory } from '../../ports/facility-directory.port';
 import { PatientDirectory } from '../../ports/patient-directory.port';
 import {
+  careRelationshipViolations,
   consentEvent,
   type EvidenceInput,
   granteeViolations,
@@ -41,9 +42,10 @@ export interface RecordConsentCommand {
  * the server's time. The consent, its expiry, its `consent.v1` event, its audit row and the
  * cache-change signal commit together; the cache is invalidated before the answer leaves, so the next
  * decision anywhere sees it. Every rule broken (checkStatement, a period already over, an unknown
- * grantee facility, an unknown patient) comes back in one 422, and nothing is written. A consent
- * given for a patient identity has merged into another is recorded for the survivor (as identity
- * answers a merged id with its survivor): decisions about either id read it there.
+ * grantee facility, an unknown patient, a facility where the patient is not registered) comes back
+ * in one 422, and nothing is written. A consent given for a patient identity has merged into another
+ * is recorded for the survivor (as identity answers a merged id with its survivor): decisions about
+ * either id read it there.
  */
 @Injectable()
 export class RecordConsentUseCase {
@@ -77,10 +79,11 @@ export class RecordConsentUseCase {
     const stored = await this.uow.run(async (tx) => {
       // One after the other: a transaction is one connection, which runs one statement at a time.
       const patient = await patientViolations(tx, this.patients, enterprisePatientId);
-      const grantees = await granteeViolations(tx, this.facilities, scope.grantees);
-      refuseIfInvalid([...patient, ...ruleViolations, ...grantees]);
       // A patient merged away has its consents with the survivor, where every decision about it looks.
       const holder = await this.consents.holderOf(tx, enterprisePatientId);
+      const cared = patient.length > 0 ? [] : await careRelationshipViolations(tx, this.patients, [enterprisePatientId, holder], facilityCode);
+      const grantees = await granteeViolations(tx, this.facilities, scope.grantees);
+      refuseIfInvalid([...patient, ...cared, ...ruleViolations, ...grantees]);
       const recorded = { ...version, enterprisePatientId: holder };
       this.consents.insertConsent(tx, { consentId: recording.consentId, enterprisePatientId: holder, createdAt: at });
       storeVersion(tx, this.consents, recorded, actor.subject);
