@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type ConsentVersion } from '../../domain/consent';
 import { type StoredConsent } from '../../ports/consent-store.port';
-import { consentSearchBundle, patientParameter, toFhirConsent } from './consent-fhir.mapper';
+import { consentSearchBundle, countParameter, cursorParameter, patientParameter, toFhirConsent } from './consent-fhir.mapper';
 
 const PATIENT = '01936f3e-8e2a-7cc0-9a1e-5b7a3c2d1e01';
 const CONSENT = '01937000-0000-7000-8000-0000000000c1';
@@ -142,5 +142,12 @@ describe('Consent → FHIR R4', () => {
     for (const bad of [undefined, 'Patient/', 'Practitioner/1', '079185000123']) {
       expect(() => patientParameter(bad)).toThrow(expect.objectContaining({ errors: [expect.objectContaining({ field: 'patient' })] }));
     }
+  });
+
+  it('a search parameter given twice (an array from the query string) is a 422 naming it, never a crash', () => {
+    const twice = [`Patient/${PATIENT}`, `Patient/${PATIENT}`];
+    expect(() => patientParameter(twice)).toThrow(expect.objectContaining({ errors: [expect.objectContaining({ field: 'patient', rule: 'single' })] }));
+    expect(() => countParameter(['1', '2'])).toThrow(expect.objectContaining({ errors: [expect.objectContaining({ field: '_count', rule: 'single' })] }));
+    expect(() => cursorParameter([CONSENT, CONSENT])).toThrow(expect.objectContaining({ errors: [expect.objectContaining({ field: '_cursor', rule: 'single' })] }));
   });
 });

@@ -124,8 +124,18 @@ export function consentSearchBundle(urls: FhirUrls, page: ConsentPage, now: Date
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * A search parameter's one value. A repeated one (`?patient=…&patient=…`) arrives as an array: this
+ * search has no OR, so that is a 422 naming the parameter, not a value to guess from.
+ */
+function single(name: string, value: unknown): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw new ValidationError([{ field: name, rule: 'single', message: `${name} is given at most once` }]);
+}
+
 /** `patient=Patient/<id>` or `patient=<id>` → the enterprise patient id (422 naming the parameter otherwise). */
-export function patientParameter(value: string | undefined): string {
+export function patientParameter(raw: unknown): string {
+  const value = single('patient', raw);
   const id = value?.startsWith('Patient/') ? value.slice('Patient/'.length) : value;
   if (id === undefined || !UUID.test(id)) {
     throw new ValidationError([{ field: 'patient', rule: 'fhir.reference', message: 'patient is required: Patient/<enterprise patient id> or the id itself' }]);
@@ -134,7 +144,8 @@ export function patientParameter(value: string | undefined): string {
 }
 
 /** `_count`: 1..200, default 50. */
-export function countParameter(value: string | undefined): number {
+export function countParameter(raw: unknown): number {
+  const value = single('_count', raw);
   if (value === undefined) return 50;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 200) throw new ValidationError([{ field: '_count', rule: 'range', message: '_count is an integer from 1 to 200' }]);
@@ -142,7 +153,8 @@ export function countParameter(value: string | undefined): number {
 }
 
 /** `_cursor` (from a `next` link): the last consent id of the previous page. */
-export function cursorParameter(value: string | undefined): string | undefined {
+export function cursorParameter(raw: unknown): string | undefined {
+  const value = single('_cursor', raw);
   if (value === undefined) return undefined;
   if (!UUID.test(value)) throw new ValidationError([{ field: '_cursor', rule: 'format', message: '_cursor comes from a next link of a previous page' }]);
   return value;

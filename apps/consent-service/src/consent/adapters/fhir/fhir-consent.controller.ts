@@ -70,6 +70,7 @@ export class FhirConsentController {
   async search(
     @CurrentActor() actor: Actor,
     @RequestFhirUrls('/fhir') urls: FhirUrls,
+    // Typed as documented; a repeated parameter arrives as an array all the same (the mapper refuses it).
     @Query('patient') patient?: string,
     @Query('_count') count?: string,
     @Query('_cursor') cursor?: string,

@@ -1,5 +1,5 @@
 import { consentChannelSchema, dataCategorySchema, enterprisePatientIdSchema, granteeSchema, purposeSchema } from '@lienthong/contracts';
-import { REPRESENTATIVE_RELATIONSHIPS } from '@lienthong/vn-standards';
+import { DATA_CATEGORIES, PURPOSES_OF_USE, REPRESENTATIVE_RELATIONSHIPS } from '@lienthong/vn-standards';
 import { createZodDto } from 'nestjs-zod/dto';
 import { z } from 'zod';
 
@@ -14,10 +14,28 @@ import { z } from 'zod';
 
 const instant = z.iso.datetime({ offset: true, message: 'an ISO 8601 date-time with its offset, e.g. 2026-03-01T00:00:00+07:00' });
 
+/**
+ * A list of vocabulary values, each at most once: the vocabulary's size bounds it, and a repeat (which
+ * would be stored and published as given: ten thousand `treatment`s) is refused at the second one.
+ */
+function eachOnce<T extends z.ZodType<string>>(item: T, vocabularySize: number) {
+  return z
+    .array(item)
+    .min(1)
+    .max(vocabularySize)
+    .superRefine((values, ctx) => {
+      const seen = new Set<string>();
+      values.forEach((value, index) => {
+        if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [index], message: `${value} is named more than once` });
+        seen.add(value);
+      });
+    });
+}
+
 const scopeSchema = z.strictObject({
-  purposes: z.array(purposeSchema).min(1),
+  purposes: eachOnce(purposeSchema, PURPOSES_OF_USE.length),
   /** Sensitive categories (hiv, mental-health, genetics, sexual-reproductive-health) are covered only when named here. */
-  categories: z.array(dataCategorySchema).min(1),
+  categories: eachOnce(dataCategorySchema, DATA_CATEGORIES.length),
   grantees: z.array(granteeSchema).min(1).max(20),
   /** Default: when the consent is recorded. */
   validFrom: instant.optional(),

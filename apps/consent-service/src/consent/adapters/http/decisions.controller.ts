@@ -12,7 +12,8 @@ export const DECIDE_SCOPE = 'lienthong/consent.decide';
 /**
  * The decision point over HTTP. Deliberately no interceptors on these routes: an interceptor puts a
  * route on Nest's RxJS pipeline (about 0.3 ms a request, docs/benchmarks.md) and the cached decision's
- * p99 target is 2 ms. A facility asks only about its own reads (403 otherwise); a service about any.
+ * p99 target is 2 ms. A facility asks only about its own reads (403 otherwise); a service about any;
+ * a person's token nothing (403).
  */
 @ApiTags('decisions')
 @Controller('v1/decisions')

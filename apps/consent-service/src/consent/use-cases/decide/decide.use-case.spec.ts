@@ -295,6 +295,15 @@ describe('DecideUseCase: callers, batches and the audit', () => {
     expect(w.audit.committed).toEqual([]);
   });
 
+  it('a person asks nothing, whatever scopes the token holds: Forbidden, nothing read or audited', async () => {
+    const w = world();
+    const id = w.patient([say()]);
+    const analyst: Actor = { kind: 'person', role: 'ministry-analyst', subject: 'analyst-1', scopes: ['lienthong/consent.decide'], purposeOfUse: 'public-health' };
+    await expect(w.useCase.execute(analyst, [w.query(id)])).rejects.toMatchObject({ code: ConsentErrorCode.Forbidden });
+    expect(w.cache.gets).toBe(0);
+    expect(w.audit.committed).toEqual([]);
+  });
+
   it('a service asks about any facility', async () => {
     const w = world();
     const id = w.patient([say({ grantees: [{ kind: 'facilities', facilityCodes: [hanoi.code] }] })]);

@@ -47,6 +47,11 @@ export class DecideUseCase {
   }
 
   async execute(actor: Actor, queries: readonly DecisionQuery[]): Promise<Decision[]> {
+    // The decision point answers the systems about to read: a person (an analyst, a steward) reads
+    // through them, and is never told a patient's consent state one query at a time.
+    if (actor.kind === 'person') {
+      throw new ConsentError(ConsentErrorCode.Forbidden, 'The decision point answers facilities and Liên Thông services; a person’s token asks nothing.');
+    }
     // A facility asks only about itself (a service asks for any facility it serves).
     const own = actingFacility(actor);
     if (own !== undefined) {
