@@ -87,7 +87,9 @@ export function versionEvent(version: PlannedVersion) {
  * the patient (register-or-link, as lab-results-service acting for the facility), then, in ONE unit of
  * work with the visit's row locked, settle it:
  * - resolved: the versions the visit changes stored with their `lab.result.v1` events, the patient
- *   recorded, the demographics dropped, every report still pending for it updated, audited;
+ *   recorded, the demographics dropped, every report still pending for it updated, audited — and
+ *   identity's answer kept with the fingerprint of what it was sent (PatientResolutions), so the
+ *   patient's next visit with the same demographics is stored at once (`storeResults`, by the upload);
  * - refused by identity (4xx): the visit rejected with identity's reasons pointing into XML1, the
  *   demographics dropped;
  * - identity unavailable: the visit stays waiting, its next attempt backed off.
