@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -65,6 +65,9 @@ describe('a generated service (scratch copy of the workspace)', () => {
   it('has compose entries and a kustomize app the deploy validator accepts', () => {
     const output = run(scratch, process.execPath, ['scripts/run-ts.cjs', 'deploy/tools/validate.ts']);
 
-    expect(output).toMatch(/3 app\(s\) consistent across Dockerfile, compose and k8s/);
+    // Every app the workspace deploys, plus the generated one.
+    const deployed = readdirSync(join(WORKSPACE, 'deploy/k8s/apps')).length + 1;
+    expect(readdirSync(join(scratch, 'deploy/k8s/apps'))).toContain(APP);
+    expect(output).toMatch(new RegExp(`${deployed} app\\(s\\) consistent across Dockerfile, compose and k8s`));
   });
 });
