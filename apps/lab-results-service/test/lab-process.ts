@@ -315,18 +315,24 @@ export interface SeenEvent {
  * so far (optionally of one definition). Stop it in afterAll.
  */
 export async function collectEvents(topics: readonly { readonly name: string }[], name: string) {
+  // Only what this test's run writes: the shared broker's topics hold every earlier run's events.
   const collector = await collectMessages(
     topics.map((t) => t.name),
     uniqueName(name),
+    { fromNow: true },
   );
+  // Each message decoded once, as it arrives, not on every poll.
+  const decoded: SeenEvent[] = [];
+  const decodeNew = () => {
+    for (const m of collector.messages.slice(decoded.length)) {
+      const event = decodeCloudEvent({ headers: m.message.headers, value: m.message.value });
+      decoded.push({ topic: m.topic, type: event.type, key: m.message.key?.toString(), data: event.data as Record<string, unknown> });
+    }
+    return decoded;
+  };
   return {
     events(definition?: Pick<EventDefinition, 'type'>): SeenEvent[] {
-      return collector.messages
-        .map((m) => {
-          const event = decodeCloudEvent({ headers: m.message.headers, value: m.message.value });
-          return { topic: m.topic, type: event.type, key: m.message.key?.toString(), data: event.data as Record<string, unknown> };
-        })
-        .filter((e) => definition === undefined || e.type === definition.type);
+      return decodeNew().filter((e) => definition === undefined || e.type === definition.type);
     },
     stop: () => collector.stop(),
   };

@@ -41,13 +41,37 @@ export interface CollectedMessage {
  * Reads topics from the beginning with a fresh consumer group, collecting every record, so a test
  * can assert on what actually reached the broker. Stop it with `stop()`.
  */
-export async function collectMessages(topics: readonly string[], groupId: string) {
+export interface CollectOptions {
+  /**
+   * Only messages written after this call (default: every message the topics hold). A shared broker's
+   * topics grow with every run and benchmark; a test that asserts on its own events should not read,
+   * hold and decode all the earlier ones. Offsets are taken before subscribing, so nothing written
+   * while the group joins is missed.
+   */
+  readonly fromNow?: boolean;
+}
+
+export async function collectMessages(topics: readonly string[], groupId: string, options: CollectOptions = {}) {
+  const start = new Map<string, bigint>();
+  if (options.fromNow === true) {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      for (const topic of topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) start.set(`${topic}/${p.partition}`, BigInt(p.high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
   const consumer = testKafka().consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
   const messages: CollectedMessage[] = [];
   await consumer.connect();
   await consumer.subscribe({ topics: [...topics], fromBeginning: true });
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
+      const from = start.get(`${topic}/${partition}`);
+      if (from !== undefined && BigInt(message.offset) < from) return;
       messages.push({ topic, partition, message });
     },
   });
