@@ -272,7 +272,9 @@ describe('the referral story: XML 130 at district hospitals → reuse check at t
       const text = JSON.stringify(e.data);
       expect(text).not.toContain('"value"');
       expect(text).not.toContain(patient.cccd);
-      expect(text).not.toContain('5.6');
+      // The glucose value (5.6) is in no field; a substring test would also match a timestamp's "35.6…" seconds.
+      expect(leafValues(e.data)).not.toContainEqual(expect.stringMatching(/^5[.,]6$/));
+      expect(leafValues(e.data)).not.toContain(5.6);
     }
 
     // 8. The patient withdraws the consent: the same check (by the hospital's local id this time) repeats everything, consent-denied.
@@ -285,3 +287,10 @@ describe('the referral story: XML 130 at district hospitals → reuse check at t
     );
   }, 240_000);
 });
+
+/** Every primitive reachable from a JSON value: what an event actually carries, field by field. */
+function leafValues(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value.flatMap(leafValues);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(leafValues);
+  return [value];
+}
