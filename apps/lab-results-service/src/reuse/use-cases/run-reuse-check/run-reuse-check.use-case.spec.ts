@@ -182,6 +182,8 @@ describe('RunReuseCheckUseCase', () => {
     expect(check.tests.map((t) => t.outcome)).toEqual(['REUSE_CANDIDATE']);
     expect(kit.outbox.events[0]?.key).toBe(survivor);
     expect(kit.lookup.calls).toEqual([]);
+    // Consent is asked about the id given while the results are read, then again about the survivor: the answer rests on the survivor's.
+    expect(kit.consent.batches.map((b) => b[0]?.enterprisePatientId)).toEqual([kit.patient, survivor]);
   });
 
   it('a local id is looked up as the requester’s own; another facility’s local id is refused', async () => {
@@ -209,7 +211,9 @@ describe('RunReuseCheckUseCase', () => {
     expect(await refusal(kit.run({ at: new Date('2026-07-31T16:59:59Z') }))).toMatchObject({ code: LabResultErrorCode.Validation, pointers: ['#/at'] });
     kit.lookup.unavailable = true;
     expect(await refusal(kit.run())).toMatchObject({ code: LabResultErrorCode.DependencyUnavailable });
-    expect([kit.checks.checks.size, kit.outbox.events.length, kit.audit.entries.length, kit.consent.batches.length]).toEqual([0, 0, 0, 0]);
+    expect([kit.checks.checks.size, kit.outbox.events.length, kit.audit.entries.length]).toEqual([0, 0, 0]);
+    // Only the unknown enterprise id got as far as the overlapped consent question (a deny for a patient consent does not know).
+    expect(kit.consent.batches.map((b) => b[0]?.enterprisePatientId)).toHaveLength(1);
   });
 
   it('a service code names every test performed under it (a CBC: WBC, HGB, PLT); a code the rule set does not know is unknown-test; no consent call when no test is known', async () => {

@@ -54,7 +54,7 @@ const invalid = (pointer: string, rule: string, message: string) => new LabResul
  * tests. The rule set in effect at `at`; the patient found (a CCCD or local id through identity, as
  * this service acting for the requester); the patient's stored results, the labs' quality from the
  * registry copy; consent asked in ONE batch call with each test's category (a deny, or no answer, is
- * consent-denied); each test judged by the domain's rules. The check, its outcomes with the rule-set
+ * consent-denied), overlapping the results read; each test judged by the domain's rules. The check, its outcomes with the rule-set
  * version, its `lab.reuse.v1` event (no values) and its audit row commit together, before the answer
  * — the candidates' results, shown once — leaves.
  *
@@ -86,7 +86,9 @@ export class RunReuseCheckUseCase {
 
     const asked = await this.patientAsked(command, requester);
     const codes = lineCodesOf(plan);
-    const facts = await this.uow.read(async (db) => {
+    // Consent is asked while the results are read (it needs only the patient's id): the two round trips overlap.
+    const consentAsked = this.permittedCategories(asked.id, requester, command.purpose, plan.consentCategories);
+    const reading = this.uow.read(async (db) => {
       const patientId = await this.patients.resolve(db, asked.id);
       const stored = codes.mohIndicatorCodes.length + codes.serviceCodes.length === 0 ? [] : await this.results.latestOfPatient(db, patientId, codes);
       if (stored.length === 0 && asked.by === 'enterprise-id' && (await this.patients.known(db, [asked.id])).size === 0) {
@@ -103,8 +105,9 @@ export class RunReuseCheckUseCase {
       const labs = await this.facilities.profiles(db, [...new Set([requester, ...stored.map((r) => r.performingFacility)])]);
       return { patientId, stored, labs };
     });
-
-    const permitted = await this.permittedCategories(facts.patientId, requester, command.purpose, plan.consentCategories);
+    const [facts, permittedAsAsked] = await Promise.all([reading, consentAsked]);
+    // A merged id is resolved to its survivor here; consent is then asked about the survivor, as the results are.
+    const permitted = facts.patientId === asked.id ? permittedAsAsked : await this.permittedCategories(facts.patientId, requester, command.purpose, plan.consentCategories);
     const visible = facts.stored.filter((r) => r.performingFacility === requester || facts.labs.get(r.performingFacility)?.sensitive !== true).map(storedResultOf);
     const labProfiles = new Map<string, LabProfile>([...facts.labs].map(([code, lab]) => [code, { labQualityLevel: lab.labQualityLevel, iso15189Scope: lab.iso15189Scope }]));
     const outcome = evaluateReuseCheck(plan, { results: visible, requesterLevel: facts.labs.get(requester)?.labQualityLevel ?? 'unrated', labs: labProfiles, permitted });
