@@ -38,9 +38,34 @@ class QueuedTx implements FlushableTx {
     this.batch.signal(expression);
   }
 
-  async flush(): Promise<void> {
+  /** Sends the queued writes as one statement — to the transaction's target, or to `target` (autocommit). */
+  async flush(target: StatementTarget = this.target): Promise<void> {
     const pending = this.batch.take();
-    if (pending) await this.target.query(pending.sql, pending.params);
+    if (pending) await target.query(pending.sql, pending.params);
+  }
+}
+
+/**
+ * A transaction that BEGINs with its first statement. Work that only queues writes never needs it:
+ * its writes go as ONE statement, atomic on its own (an implicit transaction), so BEGIN and COMMIT
+ * would be two round trips for nothing.
+ */
+class LazyTransaction implements StatementTarget {
+  begun = false;
+
+  constructor(
+    readonly guarded: GuardedRunner,
+    private readonly beginSql: string,
+  ) {}
+
+  async begin(): Promise<void> {
+    this.begun = true;
+    await this.guarded.query(this.beginSql);
+  }
+
+  async query(sql: string, params?: unknown[]): Promise<unknown> {
+    if (!this.begun) await this.begin();
+    return this.guarded.query(sql, params);
   }
 }
 
@@ -96,8 +121,10 @@ class PooledStatements implements StatementTarget {
 /**
  * The unit of work on a TypeORM DataSource (its pg pool). A transaction costs BEGIN (with its advisory
  * locks, one simple-protocol message: the keys are 64-bit integers we format, never client input),
- * one round trip per read, one for all queued writes, and COMMIT. Every wait is bounded by the pool's
- * timeouts (`postgresClientConfig`), so an unreachable or silent database fails the work in seconds.
+ * one round trip per read, one for all queued writes, and COMMIT. Work without locks that reads
+ * nothing costs one round trip: its queued writes, as one statement, with no BEGIN or COMMIT. Every
+ * wait is bounded by the pool's timeouts (`postgresClientConfig`), so an unreachable or silent
+ * database fails the work in seconds.
  */
 export class TypeormUnitOfWork extends UnitOfWork {
   constructor(private readonly dataSource: DataSource) {
@@ -111,18 +138,22 @@ export class TypeormUnitOfWork extends UnitOfWork {
     }
     const guarded = new GuardedRunner(this.dataSource.createQueryRunner());
     await guarded.runner.connect();
-    let open = false;
+    const transaction = new LazyTransaction(guarded, locks.length === 0 ? 'BEGIN' : `BEGIN; SELECT ${locks.map((k) => `pg_advisory_xact_lock(${k.toString()})`).join(', ')}`);
+    let open = true;
     try {
-      open = true;
-      await guarded.query(locks.length === 0 ? 'BEGIN' : `BEGIN; SELECT ${locks.map((k) => `pg_advisory_xact_lock(${k.toString()})`).join(', ')}`);
-      const tx = new QueuedTx(guarded);
+      if (locks.length > 0) await transaction.begin();
+      const tx = new QueuedTx(transaction);
       const result = await work(tx);
-      await tx.flush();
-      await guarded.query('COMMIT');
+      if (transaction.begun) {
+        await tx.flush();
+        await guarded.query('COMMIT');
+      } else {
+        await tx.flush(guarded);
+      }
       open = false;
       return result;
     } catch (error) {
-      if (open && !guarded.broken) {
+      if (open && transaction.begun && !guarded.broken) {
         try {
           await guarded.query('ROLLBACK');
         } catch {

@@ -60,6 +60,42 @@ describe('TypeormUnitOfWork (real Postgres)', () => {
     expect(await dataSource.query(`SELECT id FROM parent WHERE id = 4`)).toEqual([]);
   });
 
+  it('sends work that only queues writes as its one statement, without BEGIN or COMMIT; work with a read is a transaction', async () => {
+    const sent: string[] = [];
+    const spied = new TypeormUnitOfWork(
+      Object.assign(Object.create(dataSource) as DataSource, {
+        createQueryRunner: () => {
+          const runner = dataSource.createQueryRunner();
+          const query = runner.query.bind(runner);
+          runner.query = ((sql: string, params?: unknown[]) => (sent.push(sql.trim().split(/\s+/)[0] ?? ''), query(sql, params))) as typeof runner.query;
+          return runner;
+        },
+      }),
+    );
+    await spied.run(async (tx) => {
+      tx.write((p) => `INSERT INTO parent VALUES (${p(21)}, ${p('một')})`);
+      tx.write((p) => `INSERT INTO child VALUES (${p(210)}, ${p(21)})`);
+    });
+    expect(sent).toEqual(['WITH']);
+    expect(await count('child')).toBe(2);
+
+    sent.length = 0;
+    await expect(
+      spied.run(async (tx) => {
+        tx.write((p) => `INSERT INTO parent VALUES (${p(22)}, ${p('hai')})`);
+        throw new Error('refused before anything was sent');
+      }),
+    ).rejects.toThrow('refused');
+    expect(sent).toEqual([]);
+
+    await spied.run(async (tx) => {
+      await tx.query('SELECT 1');
+      tx.write((p) => `INSERT INTO parent VALUES (${p(23)}, ${p('ba')})`);
+    });
+    expect(sent).toEqual(['BEGIN', 'SELECT', 'WITH', 'COMMIT']);
+    expect(await dataSource.query(`SELECT id FROM parent WHERE id IN (21, 22, 23) ORDER BY id`)).toEqual([{ id: 21 }, { id: 23 }]);
+  });
+
   it('serialises transactions that take the same advisory lock', async () => {
     const lock = advisoryLockKey('counter', '1');
     const increment = () =>
@@ -80,7 +116,7 @@ describe('TypeormUnitOfWork (real Postgres)', () => {
       tx.write((p) => `INSERT INTO parent VALUES (${p(5)}, ${p('audit-like')})`);
       return rows.map((r) => r.name);
     });
-    expect(names).toEqual(['Nguyễn Văn Bình']);
+    expect(names).toEqual(['Nguyễn Văn Bình', 'một', 'ba']);
     expect(await dataSource.query(`SELECT name FROM parent WHERE id = 5`)).toEqual([{ name: 'audit-like' }]);
   });
 });
