@@ -145,7 +145,7 @@ describe('XML 130 ingest (real Postgres and Kafka, over HTTP; identity faked)', 
     };
     await applyMigrations(labResultsPersistenceOptions(labResultsConfig.load(env)));
     await provisionTopics(testKafka('lab-ingest-int'), [Topics.labResultV1], { logger: silentLogger, replicationFactor: 1 });
-    collector = await collectMessages([Topics.labResultV1.name], uniqueName('lab-ingest-int-reader'));
+    collector = await collectMessages([Topics.labResultV1.name], uniqueName('lab-ingest-int-reader'), { fromNow: true });
     ({ app } = await createService(LabResultsModule, { config: labResultsConfig, env, logDestination: { write: () => undefined } }));
     await app.getHttpAdapter().getInstance().ready();
     sql = app.get(DataSource);
