@@ -4,16 +4,18 @@ import {
   expectEventually,
   facilityHeaders,
   postJson,
+  probe,
+  rawProbe,
   serviceHeaders,
   startPausableProxy,
   testInfra,
   withSql,
   type PausableProxy,
+  type ProbeAnswer,
   type ServiceProcess,
   type TestTokenClaims,
 } from '@lienthong/testing';
 import { randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { CONSENT_SCOPES, type ConsentProcess, grantBody, recordConsent, seedFacilities, seedPatient, startConsent, startConsentReplica } from './consent-process';
 
 /*
@@ -31,52 +33,11 @@ const HANOI = '01611';
 const ALL = [CONSENT_SCOPES.write, CONSENT_SCOPES.read, CONSENT_SCOPES.decide, CONSENT_SCOPES.emergency, 'lienthong/audit.read'].join(' ');
 const REASON = 'Bệnh nhân hôn mê sau tai nạn, cần tiền sử dị ứng';
 
-interface Answer {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: string;
-  readonly ms: number;
-}
-
 const PROBLEM = /^application\/problem\+json/;
 const FHIR = /^application\/fhir\+json/;
 
-/** A request as `fetch` sends it, answered as status, content type, text and time. */
-async function ask(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-  const started = Date.now();
-  const response = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(30_000) });
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: await response.text(), ms: Date.now() - started };
-}
-
-/** Bytes straight onto a socket: headers `fetch` refuses to send (a NUL, bytes above 0x7f). */
-function rawRequest(base: string, method: string, path: string, headers: Record<string, string | Buffer>, body?: string): Promise<Answer> {
-  const url = new URL(base);
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname);
-    const chunks: Buffer[] = [];
-    const head = [Buffer.from(`${method} ${path} HTTP/1.1\r\nhost: ${url.host}\r\nconnection: close\r\n`)];
-    for (const [name, value] of Object.entries(headers)) head.push(Buffer.concat([Buffer.from(`${name}: `), Buffer.isBuffer(value) ? value : Buffer.from(value), Buffer.from('\r\n')]));
-    if (body !== undefined) head.push(Buffer.from(`content-length: ${Buffer.byteLength(body)}\r\n`));
-    socket.setTimeout(30_000, () => socket.destroy(new Error('no answer within 30 s')));
-    socket.on('connect', () => socket.write(Buffer.concat([...head, Buffer.from('\r\n'), Buffer.from(body ?? '')])));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const [headers = '', ...rest] = text.split('\r\n\r\n');
-      resolve({
-        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1] ?? 0),
-        contentType: /^content-type: *(.*)$/im.exec(headers)?.[1]?.trim() ?? '',
-        body: rest.join('\r\n\r\n'),
-        ms: Date.now() - started,
-      });
-    });
-  });
-}
-
 /** problem+json (or an OperationOutcome under /fhir) with this status, and nothing of a stack in it. */
-function expectRefusal(answer: Answer, status: number, path: string): void {
+function expectRefusal(answer: ProbeAnswer, status: number, path: string): void {
   expect({ path, status: answer.status }).toEqual({ path, status });
   expect(answer.contentType).toMatch(path.startsWith('/fhir') ? FHIR : PROBLEM);
   expect(answer.body).not.toMatch(/\bat .*\.js:\d+|stack|TypeError|node_modules/);
@@ -110,7 +71,7 @@ describe('consent-service attacked from outside (built service)', () => {
     { method: 'GET', path: `/v1/emergency-access/report?from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 86_400_000).toISOString()}` },
   ];
   const send = (base: string, route: { method: string; path: string; body?: unknown }, headers: Record<string, string>) =>
-    ask(base, route.method, route.path, route.body === undefined ? headers : { ...headers, ...json }, route.body === undefined ? undefined : JSON.stringify(route.body));
+    probe(base, route.method, route.path, route.body === undefined ? headers : { ...headers, ...json }, route.body === undefined ? undefined : JSON.stringify(route.body));
 
   beforeAll(async () => {
     consent = await startConsent(issuer, { database: 'consent_probe_e2e' });
@@ -133,36 +94,36 @@ describe('consent-service attacked from outside (built service)', () => {
   describe('another facility, and tokens that may not', () => {
     it('a facility with no relationship to the patient reads nothing by id or by patient, changes nothing, and cannot plant a consent to become a reader', async () => {
       for (const path of [`/v1/consents/${consentId}`, `/v1/patients/${patient}/consents`, `/fhir/Consent/${consentId}`, `/fhir/Consent/${consentId}/_history/1`]) {
-        expectRefusal(await ask(consent.base, 'GET', path, hB), 404, path);
+        expectRefusal(await probe(consent.base, 'GET', path, hB), 404, path);
       }
-      const search = await ask(consent.base, 'GET', `/fhir/Consent?patient=Patient/${patient}`, hB);
+      const search = await probe(consent.base, 'GET', `/fhir/Consent?patient=Patient/${patient}`, hB);
       expect(search.status).toBe(200);
       expect(JSON.parse(search.body)).toMatchObject({ resourceType: 'Bundle', total: 0 });
       for (const [path, body] of [
         [`/v1/consents/${consentId}/versions`, { scope: grantBody(patient).scope, evidence: grantBody(patient).evidence }],
         [`/v1/consents/${consentId}/withdrawal`, { evidence: grantBody(patient).evidence }],
       ] as const) {
-        expectRefusal(await ask(consent.base, 'POST', path, { ...hB, ...json }, JSON.stringify(body)), 404, path);
+        expectRefusal(await probe(consent.base, 'POST', path, { ...hB, ...json }, JSON.stringify(body)), 404, path);
       }
 
       // Before the fix: 201, and B then read, changed and withdrew A's consent as a "recorder" of the patient.
-      const planted = await ask(consent.base, 'POST', '/v1/consents', { ...hB, ...json }, JSON.stringify(grantBody(patient)));
+      const planted = await probe(consent.base, 'POST', '/v1/consents', { ...hB, ...json }, JSON.stringify(grantBody(patient)));
       expectRefusal(planted, 422, '/v1/consents');
       expect(JSON.parse(planted.body)).toMatchObject({ errors: [{ pointer: '#/enterprisePatientId', rule: 'care-relationship' }] });
-      expectRefusal(await ask(consent.base, 'GET', `/v1/consents/${consentId}`, hB), 404, `/v1/consents/${consentId}`);
-      expect((await ask(consent.base, 'GET', `/v1/consents/${consentId}`, hA)).status).toBe(200);
+      expectRefusal(await probe(consent.base, 'GET', `/v1/consents/${consentId}`, hB), 404, `/v1/consents/${consentId}`);
+      expect((await probe(consent.base, 'GET', `/v1/consents/${consentId}`, hA)).status).toBe(200);
     });
 
     it('a facility asks decisions only about itself, and reads only its own emergency accesses', async () => {
       for (const path of ['/v1/decisions', '/v1/decisions/batch']) {
         const body = path.endsWith('batch') ? { queries: [decisionFor(B), decisionFor(A)] } : decisionFor(A);
-        const answer = await ask(consent.base, 'POST', path, { ...hB, ...json }, JSON.stringify(body));
+        const answer = await probe(consent.base, 'POST', path, { ...hB, ...json }, JSON.stringify(body));
         expectRefusal(answer, 403, path);
         expect(JSON.parse(answer.body)).toMatchObject({ reason: 'forbidden' });
       }
       const window = `from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 86_400_000).toISOString()}`;
-      expectRefusal(await ask(consent.base, 'GET', `/v1/emergency-access/report?${window}&facilityCode=${A}`, hB), 403, '/v1/emergency-access/report');
-      const own = JSON.parse((await ask(consent.base, 'GET', `/v1/emergency-access/report?${window}`, hB)).body) as { facilities: unknown[] };
+      expectRefusal(await probe(consent.base, 'GET', `/v1/emergency-access/report?${window}&facilityCode=${A}`, hB), 403, '/v1/emergency-access/report');
+      const own = JSON.parse((await probe(consent.base, 'GET', `/v1/emergency-access/report?${window}`, hB)).body) as { facilities: unknown[] };
       expect(own.facilities).toEqual([]);
     });
 
@@ -194,21 +155,21 @@ describe('consent-service attacked from outside (built service)', () => {
         else expectRefusal(answer, route.method === 'GET' && !route.path.startsWith('/v1/emergency-access') ? 404 : 403, route.path);
       }
       const withoutGrant = await serviceHeaders(issuer, 'exchange-service', ALL, { 'x-act-for-facility': B });
-      expectRefusal(await ask(consent.base, 'GET', `/v1/consents/${consentId}`, withoutGrant), 403, '/v1/consents');
+      expectRefusal(await probe(consent.base, 'GET', `/v1/consents/${consentId}`, withoutGrant), 403, '/v1/consents');
       const forB = await serviceHeaders(issuer, 'exchange-service', `${ALL} lienthong/act-for`, { 'x-act-for-facility': B });
-      expectRefusal(await ask(consent.base, 'GET', `/v1/consents/${consentId}`, forB), 404, '/v1/consents');
-      expectRefusal(await ask(consent.base, 'POST', '/v1/consents', { ...forB, ...json }, JSON.stringify(grantBody(patient))), 422, '/v1/consents');
+      expectRefusal(await probe(consent.base, 'GET', `/v1/consents/${consentId}`, forB), 404, '/v1/consents');
+      expectRefusal(await probe(consent.base, 'POST', '/v1/consents', { ...forB, ...json }, JSON.stringify(grantBody(patient))), 422, '/v1/consents');
     });
   });
 
   describe('identifiers encoded every way', () => {
     it('an upper-case UUID is the same id; braces, urn:, %2F, .., %00, %20 are 400, never a 500', async () => {
-      expect((await ask(consent.base, 'GET', `/v1/consents/${consentId.toUpperCase()}`, hA)).status).toBe(200);
-      expect((await ask(consent.base, 'GET', `/v1/patients/${patient.toUpperCase()}/consents`, hA)).status).toBe(200);
-      expect((await ask(consent.base, 'GET', `/fhir/Consent/${consentId.toUpperCase()}/_history/1`, hA)).status).toBe(200);
+      expect((await probe(consent.base, 'GET', `/v1/consents/${consentId.toUpperCase()}`, hA)).status).toBe(200);
+      expect((await probe(consent.base, 'GET', `/v1/patients/${patient.toUpperCase()}/consents`, hA)).status).toBe(200);
+      expect((await probe(consent.base, 'GET', `/fhir/Consent/${consentId.toUpperCase()}/_history/1`, hA)).status).toBe(200);
       for (const id of [`{${consentId}}`, `urn:uuid:${consentId}`, `${consentId}%2F..%2F..%2Fmetrics`, `..%2F${consentId}`, `${consentId}%00`, `${consentId}%20`]) {
         for (const path of [`/v1/consents/${id}`, `/v1/patients/${id}/consents`, `/fhir/Consent/${id}`, `/fhir/Consent/${id}/_history/1`]) {
-          const answer = await ask(consent.base, 'GET', path, hA);
+          const answer = await probe(consent.base, 'GET', path, hA);
           expect([400, 422]).toContain(answer.status);
           expectRefusal(answer, answer.status, path);
         }
@@ -217,30 +178,30 @@ describe('consent-service attacked from outside (built service)', () => {
 
     it('bad UTF-8 in a path is a problem+json 400, a path segment over the limit a 414 (before: Fastify’s own JSON, the path echoed)', async () => {
       for (const path of ['/v1/consents/%FF%FE', '/fhir/Consent/%C0%AE%C0%AE', `/v1/patients/%E0%A4%A/consents`]) {
-        const answer = await ask(consent.base, 'GET', path, hA);
+        const answer = await probe(consent.base, 'GET', path, hA);
         expect(answer.status).toBe(400);
         expect(answer.contentType).toMatch(PROBLEM);
         expect(JSON.parse(answer.body)).toMatchObject({ code: 'bad-request' });
         expect(answer.body).not.toContain('%');
       }
-      const long = await ask(consent.base, 'GET', `/v1/consents/${'a'.repeat(5000)}`, hA);
+      const long = await probe(consent.base, 'GET', `/v1/consents/${'a'.repeat(5000)}`, hA);
       expect(long.status).toBe(414);
       expect(long.contentType).toMatch(PROBLEM);
       expect(long.body.length).toBeLessThan(1000);
     });
 
     it('a search parameter given twice is a 422 naming it (before: 500), and query strings with NUL or junk are 422', async () => {
-      const twice = await ask(consent.base, 'GET', `/fhir/Consent?patient=Patient/${patient}&patient=Patient/${patient}`, hA);
+      const twice = await probe(consent.base, 'GET', `/fhir/Consent?patient=Patient/${patient}&patient=Patient/${patient}`, hA);
       expectRefusal(twice, 422, '/fhir/Consent');
       expect(twice.body).toContain('patient');
       for (const path of [`/fhir/Consent?patient=Patient/${patient}&_count=1&_count=2`, `/fhir/Consent?patient=Patient/${patient}&_cursor=%00`, '/fhir/Consent?patient=Patient/%00']) {
-        expectRefusal(await ask(consent.base, 'GET', path, hA), 422, path);
+        expectRefusal(await probe(consent.base, 'GET', path, hA), 422, path);
       }
       for (const query of ['cursor=%00', 'limit=%00', 'limit=0', 'limit=100000', 'cursor=a&cursor=b', 'limit=1&limit=2']) {
-        expectRefusal(await ask(consent.base, 'GET', `/v1/patients/${patient}/consents?${query}`, hA), 422, `/v1/patients?${query}`);
+        expectRefusal(await probe(consent.base, 'GET', `/v1/patients/${patient}/consents?${query}`, hA), 422, `/v1/patients?${query}`);
       }
       for (const query of ['from=%00&to=%00', 'from=2026-01-01T00:00:00Z&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z', `from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&facilityCode=7961%00`]) {
-        expectRefusal(await ask(consent.base, 'GET', `/v1/emergency-access/report?${query}`, hA), 422, '/v1/emergency-access/report');
+        expectRefusal(await probe(consent.base, 'GET', `/v1/emergency-access/report?${query}`, hA), 422, '/v1/emergency-access/report');
       }
     });
   });
@@ -248,7 +209,7 @@ describe('consent-service attacked from outside (built service)', () => {
   describe('hostile headers and bodies', () => {
     it('a NUL in a header is a problem+json 400 (before: Fastify’s JSON); bad UTF-8 or junk in X-Purpose-Of-Use and X-Act-For-Facility a 422', async () => {
       for (const header of ['x-purpose-of-use', 'x-act-for-facility', 'x-request-id']) {
-        const answer = await rawRequest(consent.base, 'GET', `/v1/consents/${consentId}`, { ...hA, [header]: `${A}\u0000` });
+        const answer = await rawProbe(consent.base, 'GET', `/v1/consents/${consentId}`, { ...hA, [header]: `${A}\u0000` });
         expect(answer.status).toBe(400);
         expect(answer.contentType).toMatch(PROBLEM);
         expect(JSON.parse(answer.body)).toMatchObject({ code: 'bad-request' });
@@ -261,7 +222,7 @@ describe('consent-service attacked from outside (built service)', () => {
         ['x-act-for-facility', `${A}, ${B}`],
         ['x-act-for-facility', '7'.repeat(5000)],
       ] as const) {
-        const answer = await rawRequest(consent.base, 'POST', '/v1/consents', { ...exchange, ...json, [name]: value }, JSON.stringify(grantBody(patient)));
+        const answer = await rawProbe(consent.base, 'POST', '/v1/consents', { ...exchange, ...json, [name]: value }, JSON.stringify(grantBody(patient)));
         expectRefusal(answer, 422, '/v1/consents');
       }
       // What the log kept of those purposes: "invalid", never the header.
@@ -280,7 +241,7 @@ describe('consent-service attacked from outside (built service)', () => {
         ['__proto__', `{"__proto__":{"admin":true},"enterprisePatientId":"${patient}"}`, 400],
       ];
       for (const [what, body, status] of cases) {
-        const answer = await ask(consent.base, 'POST', '/v1/consents', { ...hA, ...json }, body as string);
+        const answer = await probe(consent.base, 'POST', '/v1/consents', { ...hA, ...json }, body as string);
         expect({ what, status: answer.status }).toEqual({ what, status });
         expect(answer.contentType).toMatch(PROBLEM);
       }
@@ -292,11 +253,11 @@ describe('consent-service attacked from outside (built service)', () => {
     });
 
     it('too big, too deep, too many: 413 and 422 quickly; a batch of 1001 and arrays of 10,000 refused (10,000 purposes: before, 201 and stored)', async () => {
-      const post = (path: string, body: string) => ask(consent.base, 'POST', path, { ...hA, ...json }, body);
+      const post = (path: string, body: string) => probe(consent.base, 'POST', path, { ...hA, ...json }, body);
       // A 2 MB body, declared: refused on its Content-Length before a byte of it is read. Fastify then closes the
       // connection (the client may still be sending), so the probe sends only the head: a client still writing the
       // body may see EPIPE instead of the answer, which is how the body-limit refusal works, not what is tested.
-      expectRefusal(await rawRequest(consent.base, 'POST', '/v1/consents', { ...hA, ...json, 'content-length': String(2 * 1024 * 1024) }), 413, '/v1/consents');
+      expectRefusal(await rawProbe(consent.base, 'POST', '/v1/consents', { ...hA, ...json, 'content-length': String(2 * 1024 * 1024) }), 413, '/v1/consents');
       for (const body of ['['.repeat(10_000) + ']'.repeat(10_000), '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000)]) {
         const deep = await post('/v1/consents', body);
         expectRefusal(deep, 422, '/v1/consents');
@@ -324,12 +285,12 @@ describe('consent-service attacked from outside (built service)', () => {
     it('wrong content types: 415 (missing, XML, multipart, fhir+json on REST), text is not JSON (422), unknown methods 404', async () => {
       const body = JSON.stringify(decisionFor(A));
       for (const type of ['application/xml', 'multipart/form-data; boundary=x', 'application/fhir+json']) {
-        expectRefusal(await ask(consent.base, 'POST', '/v1/decisions', { ...hA, 'content-type': type }, body), 415, '/v1/decisions');
+        expectRefusal(await probe(consent.base, 'POST', '/v1/decisions', { ...hA, 'content-type': type }, body), 415, '/v1/decisions');
       }
-      expectRefusal(await rawRequest(consent.base, 'POST', '/v1/decisions', hA, body), 415, '/v1/decisions');
-      expectRefusal(await ask(consent.base, 'POST', '/v1/decisions', { ...hA, 'content-type': 'text/plain' }, body), 422, '/v1/decisions');
-      expectRefusal(await ask(consent.base, 'DELETE', `/v1/consents/${consentId}`, hA), 404, '/v1/consents');
-      expectRefusal(await ask(consent.base, 'GET', `/fhir/Patient/${patient}`, hA), 404, '/fhir/Patient');
+      expectRefusal(await rawProbe(consent.base, 'POST', '/v1/decisions', hA, body), 415, '/v1/decisions');
+      expectRefusal(await probe(consent.base, 'POST', '/v1/decisions', { ...hA, 'content-type': 'text/plain' }, body), 422, '/v1/decisions');
+      expectRefusal(await probe(consent.base, 'DELETE', `/v1/consents/${consentId}`, hA), 404, '/v1/consents');
+      expectRefusal(await probe(consent.base, 'GET', `/fhir/Patient/${patient}`, hA), 404, '/fhir/Patient');
       expect(consent.service.logs()).not.toMatch(/"level":"error"[^\n]*"url":"\/(v1|fhir)/);
     });
   });
@@ -369,12 +330,12 @@ describe('consent-service attacked from outside (built service)', () => {
             expectRefusal(answer, 503, route.path);
           }
         }
-        expect((await ask(stalled.base, 'GET', '/health/ready', {})).status).toBe(503);
-        for (const path of ['/health/live', '/metrics', '/fhir/metadata', '/docs-json']) expect((await ask(stalled.base, 'GET', path, {})).status).toBe(200);
+        expect((await probe(stalled.base, 'GET', '/health/ready', {})).status).toBe(503);
+        for (const path of ['/health/live', '/metrics', '/fhir/metadata', '/docs-json']) expect((await probe(stalled.base, 'GET', path, {})).status).toBe(200);
       } finally {
         pgProxy.resume();
       }
-      await expectEventually(async () => expect((await ask(stalled.base, 'GET', '/health/ready', {})).status).toBe(200), { timeoutMs: 30_000 });
+      await expectEventually(async () => expect((await probe(stalled.base, 'GET', '/health/ready', {})).status).toBe(200), { timeoutMs: 30_000 });
       expect(stalled.logs()).not.toMatch(/"statusCode":500/);
     });
 
@@ -387,7 +348,7 @@ describe('consent-service attacked from outside (built service)', () => {
         const other = await seedPatient(consent.db.url, [A]);
         const granted = await recordConsent(stalled.base, hA, grantBody(other));
         expect(JSON.parse((await send(stalled.base, { method: 'POST', path: '/v1/decisions', body: decisionFor(A, other) }, hA)).body)).toMatchObject({ decision: 'permit' });
-        const withdrawn = await ask(stalled.base, 'POST', `/v1/consents/${granted}/withdrawal`, { ...hA, ...json }, JSON.stringify({ evidence: grantBody(other).evidence }));
+        const withdrawn = await probe(stalled.base, 'POST', `/v1/consents/${granted}/withdrawal`, { ...hA, ...json }, JSON.stringify({ evidence: grantBody(other).evidence }));
         expect(withdrawn.status).toBe(201);
         expect(withdrawn.ms).toBeLessThan(3_000);
         expect(JSON.parse((await send(stalled.base, { method: 'POST', path: '/v1/decisions', body: decisionFor(A, other) }, hA)).body)).toMatchObject({ decision: 'deny', reason: 'consent-withdrawn' });
@@ -395,7 +356,7 @@ describe('consent-service attacked from outside (built service)', () => {
           const read = await send(stalled.base, route, hA);
           expect({ path: route.path, status: read.status }).toEqual({ path: route.path, status: 200 });
         }
-        expect((await ask(stalled.base, 'GET', '/health/ready', {})).status).toBe(200);
+        expect((await probe(stalled.base, 'GET', '/health/ready', {})).status).toBe(200);
       } finally {
         redisProxy.resume();
       }

@@ -9,3 +9,4 @@ export * from './unit-of-work.fake';
 export * from './built-service';
 export * from './pausable-proxy';
 export * from './bench';
+export * from './http-probe';
