@@ -200,7 +200,7 @@ describe('reuse checks (real Postgres and Kafka, over HTTP; identity and consent
     };
     await applyMigrations(labResultsPersistenceOptions(labResultsConfig.load(env)));
     await provisionTopics(testKafka('lab-reuse-int'), [Topics.labReuseV1], { logger: silentLogger, replicationFactor: 1 });
-    collector = await collectMessages([Topics.labReuseV1.name], uniqueName('lab-reuse-reader'));
+    collector = await collectMessages([Topics.labReuseV1.name], uniqueName('lab-reuse-reader'), { fromNow: true });
     ({ app } = await createService(LabResultsModule, { config: labResultsConfig, env, logDestination: { write: () => undefined } }));
     await app.getHttpAdapter().getInstance().ready();
     sql = app.get(DataSource);
@@ -295,7 +295,7 @@ describe('reuse checks (real Postgres and Kafka, over HTTP; identity and consent
     expect(JSON.stringify(audit)).not.toMatch(/079190000001|5\.6|mmol/);
   });
 
-  it('the doctor’s decisions: a reuse (price avoided), a re-test with its reason, once per test; lab.reuse.v1 decided events; only the facility that ran the check may read or decide (403)', async () => {
+  it('the doctor’s decisions: a reuse (price avoided), a re-test with its reason, once per test; lab.reuse.v1 decided events; only the facility that ran the check may read or decide (another gets 404, audited as denied)', async () => {
     const patientId = await patient('079190000011');
     const glu = await stored(glucose(patientId));
     const check = (await post('/v1/reuse-checks', await facility(PROVINCIAL), { patient: { enterprisePatientId: patientId }, testCodes: ['GLU', 'HBA1C'] })).json<CheckView>();
@@ -314,9 +314,9 @@ describe('reuse checks (real Postgres and Kafka, over HTTP; identity and consent
 
     const other = await facility(OTHER);
     const foreignRead = await get(`/v1/reuse-checks/${check.checkId}`, other);
-    expect(foreignRead.statusCode).toBe(403);
+    expect(foreignRead.statusCode).toBe(404);
     expect(foreignRead.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect((await post(decisions, other, { testCode: 'GLU', decision: 'reused' })).statusCode).toBe(403);
+    expect((await post(decisions, other, { testCode: 'GLU', decision: 'reused' })).statusCode).toBe(404);
     expect((await get(`/v1/reuse-checks/${randomUUID()}`, own)).statusCode).toBe(404);
 
     const read = (await get(`/v1/reuse-checks/${check.checkId}`, own)).json<CheckView>();

@@ -67,7 +67,7 @@ export class ReuseChecksController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'A check as recorded — outcomes, candidates’ identities and validity (no values), rule-set version — and the decisions taken on it. Only the facility that ran it.' })
   @ApiOkResponse({ description: 'The check.' })
-  @ApiNotFoundResponse({ description: 'No such check (problem+json); 403 when another facility ran it.' })
+  @ApiNotFoundResponse({ description: 'No such check — or another facility’s: its existence is not confirmed, and the attempt is audited as denied (problem+json).' })
   async read(@CurrentActor() actor: Actor, @Param() params: CheckIdParamDto) {
     return storedCheckView(await this.getCheck.execute(actor, params.checkId));
   }
@@ -78,6 +78,7 @@ export class ReuseChecksController {
   @ApiOperation({ summary: 'The treating doctor’s choice for one test of the check: reused (a REUSE_CANDIDATE only; its price is avoided) or re-tested, and why. Once per test.' })
   @ApiCreatedResponse({ description: 'The decision as recorded.' })
   @ApiUnprocessableEntityResponse({ description: 'A reuse without a candidate (#/decision), a re-test of a candidate without a reason (#/retestReason), a test not in the check (#/testCode).' })
+  @ApiNotFoundResponse({ description: 'No such check, or another facility’s (audited as denied).' })
   @ApiConflictResponse({ description: 'The test’s decision was already recorded.' })
   async decide(@CurrentActor() actor: Actor, @Param() params: CheckIdParamDto, @Body() body: RecordReuseDecisionDto) {
     return decisionView(await this.recordDecision.execute({ actor, checkId: params.checkId, testCode: body.testCode, decision: body.decision, retestReason: body.retestReason }));

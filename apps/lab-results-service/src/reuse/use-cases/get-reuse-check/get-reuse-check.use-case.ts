@@ -6,17 +6,21 @@ import { ReuseChecks, type StoredCheck, type StoredDecision } from '../../ports/
 
 export type CheckWithDecisions = StoredCheck & { readonly decisions: readonly StoredDecision[] };
 
-/** The check if it exists and is the facility's own: 404 when none, 403 when another facility ran it. */
-export function ownCheck(check: CheckWithDecisions | undefined, facility: string, what: string): CheckWithDecisions {
-  if (check === undefined) throw new LabResultError(LabResultErrorCode.NotFound, 'no such reuse check');
-  if (check.requestingFacility !== facility) throw new LabResultError(LabResultErrorCode.Forbidden, `only the facility that ran a reuse check may ${what} it`);
-  return check;
+/** No such check — also what another facility's check is: its existence is not confirmed. */
+export function unknownCheck(): LabResultError {
+  return new LabResultError(LabResultErrorCode.NotFound, 'no such reuse check');
+}
+
+/** Whether the facility ran the check (only it reads the check or decides on it). */
+export function isOwnCheck(check: StoredCheck, facility: string): boolean {
+  return check.requestingFacility === facility;
 }
 
 /**
  * A check as stored, for the facility that ran it: each test's outcome, the candidate's identity and
  * validity (never its value: those were shown once, with the check's answer, under the consent asked
- * then), the rule-set version, and the decisions recorded. The read is audited.
+ * then), the rule-set version, and the decisions recorded. The read is audited; another facility's
+ * check is not found (audited as denied).
  */
 @Injectable()
 export class GetReuseCheckUseCase {
@@ -28,10 +32,17 @@ export class GetReuseCheckUseCase {
 
   async execute(actor: Actor, checkId: string): Promise<CheckWithDecisions> {
     const facility = requireActingFacility(actor);
-    return this.uow.read(async (db) => {
-      const check = ownCheck(await this.checks.find(db, checkId), facility, 'read');
-      this.audit.append(db, actor, [{ action: 'reuse-check.read', patientId: check.enterprisePatientId, outcome: 'ok', detail: { checkId: check.checkId, decisions: check.decisions.length } }]);
-      return check;
+    const check = await this.uow.read(async (db) => {
+      const found = await this.checks.find(db, checkId);
+      if (found === undefined) return undefined;
+      // Another facility's check: 404 as for none, and the attempt audited as denied.
+      const own = isOwnCheck(found, facility);
+      this.audit.append(db, actor, [
+        { action: 'reuse-check.read', patientId: found.enterprisePatientId, outcome: own ? 'ok' : 'denied', detail: own ? { checkId: found.checkId, decisions: found.decisions.length } : { checkId: found.checkId } },
+      ]);
+      return own ? found : undefined;
     });
+    if (check === undefined) throw unknownCheck();
+    return check;
   }
 }

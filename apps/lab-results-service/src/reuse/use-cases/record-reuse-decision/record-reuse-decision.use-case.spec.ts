@@ -103,20 +103,24 @@ describe('RecordReuseDecisionUseCase', () => {
     expect(await refusal(kit.decide({ testCode: 'HBA1C' }))).toEqual({ code: LabResultErrorCode.Validation, pointers: ['#/decision'], rules: ['no-candidate'] });
     expect(await refusal(kit.decide({ decision: 'retested' }))).toEqual({ code: LabResultErrorCode.Validation, pointers: ['#/retestReason'], rules: ['required'] });
     expect(await refusal(kit.decide({ testCode: 'TSH' }))).toEqual({ code: LabResultErrorCode.Validation, pointers: ['#/testCode'], rules: ['not-in-check'] });
-    expect(await refusal(kit.decide({ actor: facility(OTHER) }))).toMatchObject({ code: LabResultErrorCode.Forbidden });
     expect(await refusal(kit.decide({ checkId: randomUUID() }))).toMatchObject({ code: LabResultErrorCode.NotFound });
     expect([kit.checks.decisions.length, kit.outbox.events.length, kit.audit.entries.length]).toEqual([0, 0, 0]);
+    // Another facility's check is as unknown as none (its existence is not confirmed); the attempt is audited as denied.
+    expect(await refusal(kit.decide({ actor: facility(OTHER) }))).toMatchObject({ code: LabResultErrorCode.NotFound });
+    expect([kit.checks.decisions.length, kit.outbox.events.length]).toEqual([0, 0]);
+    expect(kit.audit.entries).toEqual([expect.objectContaining({ action: 'reuse-decision.record', patientId: kit.check.enterprisePatientId, outcome: 'denied' })]);
   });
 });
 
 describe('GetReuseCheckUseCase', () => {
-  it('answers the facility that ran the check, with its decisions, and audits the read; 403 for another facility, 404 for none', async () => {
+  it('answers the facility that ran the check, with its decisions, and audits the read; another facility’s is a 404 as none is, audited as denied', async () => {
     const kit = setup();
     await kit.decide({});
     const read = await kit.get.execute(facility(PROVINCIAL), kit.check.checkId);
     expect(read).toMatchObject({ checkId: kit.check.checkId, ruleSetVersion: '2026-08-draft', decisions: [{ testCode: 'GLU', decision: 'reused' }] });
     expect(kit.audit.entries.at(-1)).toMatchObject({ action: 'reuse-check.read', patientId: kit.check.enterprisePatientId, outcome: 'ok' });
-    expect(await refusal(kit.get.execute(facility(OTHER), kit.check.checkId))).toMatchObject({ code: LabResultErrorCode.Forbidden });
+    expect(await refusal(kit.get.execute(facility(OTHER), kit.check.checkId))).toMatchObject({ code: LabResultErrorCode.NotFound });
+    expect(kit.audit.entries.at(-1)).toMatchObject({ action: 'reuse-check.read', patientId: kit.check.enterprisePatientId, outcome: 'denied', actor: expect.objectContaining({ facilityCode: OTHER }) });
     expect(await refusal(kit.get.execute(facility(PROVINCIAL), randomUUID()))).toMatchObject({ code: LabResultErrorCode.NotFound });
   });
 });

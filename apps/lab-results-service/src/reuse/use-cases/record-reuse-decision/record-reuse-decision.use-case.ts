@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { LabResultError, LabResultErrorCode } from '../../../lab-result/domain/lab-result-error';
 import { type RetestReason, reuseDecision, type ReuseDecisionKind } from '../../domain/reuse-check';
 import { ReuseChecks, type StoredDecision } from '../../ports/reuse-checks.port';
-import { ownCheck } from '../get-reuse-check/get-reuse-check.use-case';
+import { isOwnCheck, unknownCheck } from '../get-reuse-check/get-reuse-check.use-case';
 
 export interface RecordReuseDecisionCommand {
   readonly actor: Actor;
@@ -35,9 +35,15 @@ export class RecordReuseDecisionUseCase {
 
   async execute(command: RecordReuseDecisionCommand): Promise<StoredDecision> {
     const facility = requireActingFacility(command.actor);
-    return this.uow.run(
+    const recorded = await this.uow.run(
       async (tx) => {
-        const check = ownCheck(await this.checks.find(tx, command.checkId), facility, 'decide on');
+        const check = await this.checks.find(tx, command.checkId);
+        if (check === undefined) throw unknownCheck();
+        if (!isOwnCheck(check, facility)) {
+          // Another facility's check: 404 as for none, and the attempt audited as denied.
+          this.audit.append(tx, command.actor, [{ action: 'reuse-decision.record', patientId: check.enterprisePatientId, outcome: 'denied', detail: { checkId: check.checkId } }]);
+          return undefined;
+        }
         const asked = command.testCode.trim();
         const test = check.tests.find((t) => t.testCode === asked.toUpperCase()) ?? check.tests.find((t) => t.askedAs === asked);
         if (test === undefined) {
@@ -90,5 +96,7 @@ export class RecordReuseDecisionUseCase {
       },
       { locks: [advisoryLockKey('lab-reuse-decision', command.checkId.toLowerCase())] },
     );
+    if (recorded === undefined) throw unknownCheck();
+    return recorded;
   }
 }
