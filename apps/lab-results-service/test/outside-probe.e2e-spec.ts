@@ -174,7 +174,7 @@ describe('lab-results-service attacked from outside (built services)', () => {
       }
     });
 
-    it('NUL, bad UTF-8, lone surrogates, prototype keys, 10,000 test codes and 2 MB in JSON bodies are refused (400/413/422), writing nothing', async () => {
+    it('NUL, bad UTF-8, lone surrogates, prototype keys, 10,000 test codes, 100,000 nested arrays and 2 MB in JSON bodies are refused quickly (400/413/422), writing nothing', async () => {
       const before = await counts();
       const post = (body: string | Buffer) => rawProbe(stack.lab.base, 'POST', '/v1/reuse-checks', { ...hA, ...JSON_TYPE }, body);
       for (const [what, body, status] of [
@@ -187,6 +187,11 @@ describe('lab-results-service attacked from outside (built services)', () => {
       ] as const) {
         expectRefusal(await post(body), status, what);
       }
+      // 100,000 nested arrays (200 KB): the text check walks it once. Before the fix it copied the path at every
+      // level — minutes of CPU on the event loop for one request (the probe's 30 s deadline ran out).
+      const deep = await post('['.repeat(100_000) + '"GLU"' + ']'.repeat(100_000));
+      expectRefusal(deep, 422, '100,000 nested arrays');
+      expect(deep.ms).toBeLessThan(5_000);
       // Declared 2 MB: refused on its Content-Length, before a byte is read (only the head is sent).
       expectRefusal(await rawProbe(stack.lab.base, 'POST', '/v1/reuse-checks', { ...hA, ...JSON_TYPE, 'content-length': String(2 * 1024 * 1024) }), 413, '2 MB');
       expect(await counts()).toEqual(before);
