@@ -239,7 +239,7 @@ describe('lab-results-service attacked from outside (built services)', () => {
       await proxy?.close();
     });
 
-    it('every route answers 503 problem+json with Retry-After within the bounded waits, readiness turns false and back; an upload waits for nothing it cannot keep', async () => {
+    it('every route, the upload included, answers 503 problem+json within the bounded waits; readiness turns false, and back once Postgres answers', async () => {
       proxy.pause();
       try {
         for (const route of routes()) {
